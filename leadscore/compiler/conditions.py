@@ -1,0 +1,155 @@
+"""Compile scorecard conditions to SQL booleans that are never NULL.
+
+Every leaf is wrapped in COALESCE(..., FALSE), so a missing value gives a plain
+non-match and ``not`` of it holds, as the contract says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from leadscore.compiler import dialects
+from leadscore.compiler.sources import Kind
+from leadscore.spec.conditions import AllCondition, AnyCondition, Condition, FieldCondition, NotCondition
+
+WHITESPACE = dialects.WHITESPACE
+
+
+@dataclass(frozen=True)
+class Value:
+    """A field's value in SQL, with the kind of its column (None: the field is missing)."""
+
+    expr: exp.Expression | None
+    kind: Kind | None = None
+
+
+Resolver = Callable[[str], Value]
+
+
+def compile_condition(cond: Condition, resolve: Resolver, dialect: str) -> exp.Expression:
+    """A SQL boolean, never NULL, that holds where ``cond`` does."""
+    if isinstance(cond, AllCondition):
+        return exp.and_(*(compile_condition(c, resolve, dialect) for c in cond.all_))
+    if isinstance(cond, AnyCondition):
+        return exp.or_(*(compile_condition(c, resolve, dialect) for c in cond.any_))
+    if isinstance(cond, NotCondition):
+        return exp.not_(exp.paren(compile_condition(cond.not_, resolve, dialect)))
+    return _leaf(cond, resolve(cond.field), dialect)
+
+
+def _leaf(cond: FieldCondition, value: Value, dialect: str) -> exp.Expression:
+    op = cond.operator
+    if value.expr is None:  # a field the data lacks is missing everywhere
+        return exp.true() if op == "exists" and cond.exists is False else exp.false()
+    compiled = _OPERATORS[op](cond, _Field(value, dialect))
+    return exp.func("COALESCE", exp.paren(compiled), exp.false())
+
+
+class _Field:
+    """Lazy text and number forms of one field value."""
+
+    def __init__(self, value: Value, dialect: str) -> None:
+        assert value.expr is not None
+        self.raw = value.expr
+        self.kind = value.kind
+        self.dialect = dialect
+
+    @property
+    def text(self) -> exp.Expression:
+        """Lower-cased, trimmed text."""
+        raw = self.raw.copy() if self.kind is Kind.TEXT else dialects.as_text(self.raw.copy())
+        return exp.Lower(this=dialects.trimmed(raw))
+
+    @property
+    def present(self) -> exp.Expression:
+        raw = self.raw.copy() if self.kind is Kind.TEXT else dialects.as_text(self.raw.copy())
+        not_null = exp.not_(exp.Is(this=self.raw.copy(), expression=exp.null()))
+        return exp.and_(not_null, exp.NEQ(this=dialects.trimmed(raw), expression=exp.Literal.string("")))
+
+    @property
+    def number(self) -> exp.Expression:
+        if self.kind is Kind.NUMBER:
+            return exp.cast(self.raw.copy(), exp.DataType.build("double"))
+        raw = self.raw.copy() if self.kind is Kind.TEXT else dialects.as_text(self.raw.copy())
+        return dialects.safe_number(raw, self.dialect)
+
+
+def text_of(value: object) -> str:
+    """The contract's text form of a scorecard value: trimmed; booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip(WHITESPACE)
+
+
+def _lit(value: object) -> exp.Expression:
+    return exp.Lower(this=exp.Literal.string(text_of(value)))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _equals_any(f: _Field, values: list[object]) -> exp.Expression:
+    texts = [_lit(v) for v in values if text_of(v)]
+    parts: list[exp.Expression] = []
+    if texts:
+        parts.append(exp.In(this=f.text, expressions=texts))
+    numbers = [exp.Literal.number(float(v)) for v in values if _is_number(v)]  # type: ignore[arg-type]
+    if numbers:
+        parts.append(exp.In(this=f.number, expressions=numbers))
+    return exp.or_(*parts) if parts else exp.false()
+
+
+def _not_equals_any(f: _Field, values: list[object]) -> exp.Expression:
+    return exp.and_(f.present, exp.not_(exp.func("COALESCE", exp.paren(_equals_any(f, values)), exp.false())))
+
+
+def _contains(f: _Field, value: object) -> exp.Expression:
+    return exp.and_(f.present, exp.GT(this=exp.StrPosition(this=f.text, substr=_lit(value)), expression=exp.Literal.number(0)))
+
+
+def _starts_with(f: _Field, value: object) -> exp.Expression:
+    return exp.and_(f.present, exp.EQ(this=exp.StrPosition(this=f.text, substr=_lit(value)), expression=exp.Literal.number(1)))
+
+
+def _ends_with(f: _Field, value: object) -> exp.Expression:
+    position = exp.StrPosition(this=exp.func("REVERSE", f.text), substr=exp.func("REVERSE", _lit(value)))
+    return exp.and_(f.present, exp.EQ(this=position, expression=exp.Literal.number(1)))
+
+
+def _compare(kind: type[exp.Binary]) -> Callable[[FieldCondition, _Field], exp.Expression]:
+    def build(cond: FieldCondition, f: _Field) -> exp.Expression:
+        return kind(this=f.number, expression=exp.Literal.number(float(cond.value)))
+
+    return build
+
+
+def _between(cond: FieldCondition, f: _Field) -> exp.Expression:
+    assert cond.between is not None
+    low, high = cond.between
+    return exp.Between(this=f.number, low=exp.Literal.number(float(low)), high=exp.Literal.number(float(high)))
+
+
+def _exists(cond: FieldCondition, f: _Field) -> exp.Expression:
+    return f.present if cond.exists else exp.not_(exp.paren(f.present))
+
+
+_OPERATORS: dict[str, Callable[[FieldCondition, _Field], exp.Expression]] = {
+    "equals": lambda c, f: _equals_any(f, [c.equals]),
+    "not_equals": lambda c, f: _not_equals_any(f, [c.not_equals]),
+    "in": lambda c, f: _equals_any(f, list(c.in_ or [])),
+    "not_in": lambda c, f: _not_equals_any(f, list(c.not_in or [])),
+    "contains": lambda c, f: _contains(f, c.contains),
+    "contains_any": lambda c, f: exp.or_(*(_contains(f, v) for v in c.contains_any or [])),
+    "starts_with": lambda c, f: _starts_with(f, c.starts_with),
+    "ends_with": lambda c, f: _ends_with(f, c.ends_with),
+    "gt": _compare(exp.GT),
+    "gte": _compare(exp.GTE),
+    "lt": _compare(exp.LT),
+    "lte": _compare(exp.LTE),
+    "between": _between,
+    "exists": _exists,
+}

@@ -1,0 +1,461 @@
+"""Compile a scorecard into one relational query over the canonical tables.
+
+The query is one sqlglot tree with these steps (common table expressions):
+
+1. ``__ls_events``: the events of the leads being scored with ``timestamp <= as_of``,
+   one row per ``event_id`` (the earliest copy), with the properties the rules read;
+2. ``__ls_activity``: per lead, one aggregate per engagement rule (matches, newest match,
+   sum of decay weights), in a single pass over the events;
+3. ``__ls_points``: per lead, the points of every rule;
+4. ``__ls_totals``: fit, engagement, clamped score;
+5. ``__ls_ranked``: grade, level, priority;
+6. ``__ls_scored``: stage and label;
+7. with an account roll-up, ``__ls_accounts``: per account, its score, leads and engaged leads.
+
+Names from the scorecard (fields, event types, rule names) only ever appear as quoted
+identifiers or as string literals that sqlglot escapes; they are never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlglot import exp
+
+from leadscore.compiler import dialects
+from leadscore.compiler.conditions import Value, compile_condition
+from leadscore.compiler.sources import RESERVED_EVENT_COLUMNS, Kind, Sources, Table
+from leadscore.spec.rules import EngagementRule, Mode
+from leadscore.spec.scorecard import Scorecard, Stage
+
+OUTPUT_COLUMNS = ("lead_id", "fit", "engagement", "score", "grade", "level", "priority", "stage", "label")
+ACCOUNT_COLUMNS = ("account_score", "account_leads", "account_engaged_leads")
+
+EV, ACT, PTS, TOT, RANKED, SCORED, ACC = (
+    "__ls_events",
+    "__ls_activity",
+    "__ls_points",
+    "__ls_totals",
+    "__ls_ranked",
+    "__ls_scored",
+    "__ls_accounts",
+)
+
+
+def _id(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(_id(name), table=_id(table) if table else None)
+
+
+def _table(table: Table, alias: str) -> exp.Table:
+    parts = [_id(p) for p in table.name]
+    name = parts[-1]
+    db = parts[-2] if len(parts) > 1 else None
+    catalog = parts[-3] if len(parts) > 2 else None
+    return exp.Table(this=name, db=db, catalog=catalog, alias=exp.TableAlias(this=_id(alias)))
+
+
+def _num(value: float) -> exp.Expression:
+    literal = exp.Literal.number(repr(float(value)))
+    return exp.Neg(this=exp.Literal.number(repr(-float(value)))) if value < 0 else literal
+
+
+def timestamp_literal(moment: datetime) -> exp.Expression:
+    text = moment.astimezone(UTC).isoformat(sep=" ")
+    return exp.cast(exp.Literal.string(text), exp.DataType.build("timestamptz"))
+
+
+def _sum(expr: exp.Expression) -> exp.Expression:
+    return exp.func("SUM", expr)
+
+
+def _case(cond: exp.Expression, then: exp.Expression, default: exp.Expression | None = None) -> exp.Case:
+    case = exp.Case(ifs=[exp.If(this=cond, true=then)])
+    return case.else_(default) if default is not None else case
+
+
+def _coalesce0(expr: exp.Expression) -> exp.Expression:
+    return exp.func("COALESCE", expr, exp.Literal.number(0))
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """What varies between runs of one scorecard."""
+
+    as_of: datetime
+    dialect: str = "duckdb"
+    lead_ids: tuple[str, ...] | None = None
+
+
+class QueryBuilder:
+    """Builds the scoring query (and the explain query) of one scorecard."""
+
+    def __init__(self, card: Scorecard, sources: Sources, options: CompileOptions) -> None:
+        if options.as_of.tzinfo is None:
+            raise ValueError("as_of must be time-zone aware")
+        self.card = card
+        self.sources = sources
+        self.as_of = options.as_of
+        self.dialect = dialects.normalize_dialect(options.dialect)
+        self.lead_ids = options.lead_ids
+        self.properties = card.event_properties()
+        self.property_column = {name: f"p{i}" for i, name in enumerate(self.properties)}
+
+    # -- step 1: the events ------------------------------------------------
+    def _property_value(self, name: str) -> exp.Expression | None:
+        events = self.sources.events
+        if events.has(name) and name != "properties":
+            return _col(name, "e")
+        if events.kind("properties") is not None:
+            return dialects.json_text(_col("properties", "e"), name, self.dialect)
+        return None
+
+    def _property_kind(self, name: str) -> Kind:
+        events = self.sources.events
+        if events.has(name) and name != "properties":
+            return events.kind(name) or Kind.OTHER
+        return Kind.TEXT
+
+    def _lead_filter(self, column: exp.Expression) -> exp.Expression | None:
+        if self.lead_ids is None:
+            return None
+        return exp.In(this=column, expressions=[exp.Literal.string(i) for i in self.lead_ids])
+
+    def events_cte(self) -> exp.Select:
+        events = self.sources.events
+        columns: list[exp.Expression] = [
+            exp.alias_(_col("lead_id", "e"), "lead_id", quoted=True),
+            exp.alias_(_col("event", "e"), "event", quoted=True),
+            exp.alias_(_col("timestamp", "e"), "ts", quoted=True),
+        ]
+        for name, alias in self.property_column.items():
+            value = self._property_value(name)
+            columns.append(exp.alias_(value if value is not None else exp.null(), alias, quoted=True))
+        where = exp.LTE(this=_col("timestamp", "e"), expression=timestamp_literal(self.as_of))
+        lead_filter = self._lead_filter(_col("lead_id", "e"))
+        if lead_filter is not None:
+            where = exp.and_(where, lead_filter)
+        types = self.card.event_types()
+        if types and all(r.events for r in self.card.engagement.rules):
+            # every rule names its event types: other types can never count
+            where = exp.and_(where, exp.In(this=_col("event", "e"), expressions=[exp.Literal.string(t) for t in types]))
+        select = exp.select(*columns).from_(_table(events, "e")).where(where)
+        if not events.has("event_id"):
+            return select
+        # a re-sent event counts once: keep the earliest copy of each (lead, event_id)
+        order = exp.Order(expressions=[exp.Ordered(this=_col("timestamp", "e")), exp.Ordered(this=_col("event", "e"))])
+        copy = exp.Window(this=exp.RowNumber(), partition_by=[_col("lead_id", "e"), _col("event_id", "e")], order=order)
+        inner = select.select(exp.alias_(copy, "copy", quoted=True), exp.alias_(_col("event_id", "e"), "event_id", quoted=True))
+        keep = exp.or_(exp.Is(this=_col("event_id", "d"), expression=exp.null()), exp.EQ(this=_col("copy", "d"), expression=exp.Literal.number(1)))
+        outer_columns = [_col(c, "d") for c in ("lead_id", "event", "ts", *self.property_column.values())]
+        return exp.select(*outer_columns).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("d")))).where(keep)
+
+    # -- step 2: per-lead activity -------------------------------------------
+    def _resolve_property(self, name: str) -> Value:
+        if name not in self.property_column:
+            return Value(None)
+        if self._property_value(name) is None:
+            return Value(None)
+        return Value(_col(self.property_column[name], "v"), self._property_kind(name))
+
+    def match(self, rule: EngagementRule) -> exp.Expression:
+        """Holds for an event (row of ``__ls_events`` as ``v``) that counts for ``rule``."""
+        parts: list[exp.Expression] = []
+        if rule.events is not None:
+            parts.append(exp.In(this=_col("event", "v"), expressions=[exp.Literal.string(t) for t in rule.events]))
+        if rule.where is not None:
+            parts.append(compile_condition(rule.where, self._resolve_property, self.dialect))
+        if rule.within is not None:
+            parts.append(exp.GT(this=_col("ts", "v"), expression=timestamp_literal(self.as_of - rule.within)))
+        expiry = rule.expiry(self.card.engagement.expire_after)
+        if expiry is not None:
+            # "ignores events older than D": the golden cases place an event at exactly D and it does not count
+            parts.append(exp.GT(this=_col("ts", "v"), expression=timestamp_literal(self.as_of - expiry)))
+        if rule.mode is Mode.INACTIVITY:
+            assert rule.inactive_for is not None
+            parts.append(exp.GT(this=_col("ts", "v"), expression=timestamp_literal(self.as_of - rule.inactive_for)))
+        return exp.and_(*parts) if parts else exp.true()
+
+    def weight(self, ts: exp.Expression, half_life: timedelta) -> exp.Expression:
+        """``0.5 ** (age / half_life)`` of an event at ``ts``."""
+        age = exp.Sub(this=_num(self.as_of.timestamp()), expression=dialects.epoch_seconds(ts, self.dialect))
+        exponent = exp.Div(this=exp.paren(age), expression=_num(half_life.total_seconds()))
+        return exp.Pow(this=_num(0.5), expression=exp.paren(exponent))
+
+    def activity_cte(self) -> exp.Select:
+        columns: list[exp.Expression] = [_col("lead_id", "v")]
+        for i, rule in enumerate(self.card.engagement.rules):
+            matched = self.match(rule)
+            half_life = rule.half_life(self.card.engagement.decay)
+            if rule.mode is Mode.ONCE and half_life is not None:
+                agg = exp.Max(this=_case(matched, _col("ts", "v")))
+            elif rule.mode is Mode.PER_EVENT and half_life is not None:
+                agg = _sum(_case(matched, self.weight(_col("ts", "v"), half_life), exp.Literal.number(0)))
+            else:
+                agg = _sum(_case(matched, exp.Literal.number(1), exp.Literal.number(0)))
+            columns.append(exp.alias_(agg, f"a{i}", quoted=True))
+        return exp.select(*columns).from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v")))).group_by(_col("lead_id", "v"))
+
+    # -- step 3: the points of each rule --------------------------------------
+    def _resolve_lead(self, name: str) -> Value:
+        if name.startswith("account."):
+            accounts = self.sources.accounts
+            column = name.removeprefix("account.")
+            if accounts is None or not accounts.has(column) or not self.sources.leads.has("account_id"):
+                return Value(None)
+            return Value(_col(column, "a"), accounts.kind(column))
+        if not self.sources.leads.has(name):
+            return Value(None)
+        return Value(_col(name, "l"), self.sources.leads.kind(name))
+
+    def _engagement_points(self, i: int, rule: EngagementRule) -> exp.Expression:
+        agg = _col(f"a{i}", "g")
+        points = _num(rule.points)
+        half_life = rule.half_life(self.card.engagement.decay)
+        if rule.mode is Mode.ONCE:
+            if half_life is not None:
+                return _case(exp.not_(exp.Is(this=agg, expression=exp.null())), exp.Mul(this=points, expression=self.weight(agg.copy(), half_life)), _num(0))
+            return _case(exp.GT(this=_coalesce0(agg), expression=exp.Literal.number(0)), points, _num(0))
+        if rule.mode is Mode.PER_EVENT:
+            total: exp.Expression = exp.Mul(this=points, expression=_coalesce0(agg))
+            if rule.max is not None:
+                cap = _num(rule.max)
+                total = exp.Case(
+                    ifs=[
+                        exp.If(this=exp.GT(this=total.copy(), expression=cap), true=cap.copy()),
+                        exp.If(this=exp.LT(this=total.copy(), expression=exp.Neg(this=cap.copy())), true=exp.Neg(this=cap.copy())),
+                    ],
+                    default=total,
+                )
+            return total
+        if rule.mode is Mode.THRESHOLD:
+            assert rule.at_least is not None
+            return _case(exp.GTE(this=_coalesce0(agg), expression=exp.Literal.number(rule.at_least)), points, _num(0))
+        assert rule.inactive_for is not None
+        quiet = exp.EQ(this=_coalesce0(agg), expression=exp.Literal.number(0))
+        if self.sources.leads.has("created_at"):
+            created = _col("created_at", "l")
+            old_enough = exp.or_(
+                exp.Is(this=created, expression=exp.null()),
+                exp.LTE(this=created.copy(), expression=timestamp_literal(self.as_of - rule.inactive_for)),
+            )
+            quiet = exp.and_(quiet, exp.paren(old_enough))
+        return _case(quiet, points, _num(0))
+
+    def points_cte(self) -> exp.Select:
+        columns: list[exp.Expression] = [_col("lead_id", "l")]
+        if self.card.accounts is not None:
+            account = _col("account_id", "l") if self.sources.leads.has("account_id") else exp.cast(exp.null(), "text")
+            columns.append(exp.alias_(account, "account_id", quoted=True))
+        for i, fit_rule in enumerate(self.card.fit.rules):
+            holds = compile_condition(fit_rule.if_, self._resolve_lead, self.dialect)
+            columns.append(exp.alias_(_case(holds, _num(fit_rule.points), _num(0)), f"f{i}", quoted=True))
+        for i, rule in enumerate(self.card.engagement.rules):
+            columns.append(exp.alias_(self._engagement_points(i, rule), f"e{i}", quoted=True))
+        select = exp.select(*columns).from_(_table(self.sources.leads, "l"))
+        accounts = self.sources.accounts
+        if accounts is not None and self.sources.leads.has("account_id") and any(
+            f.startswith("account.") for f in self.card.lead_fields()
+        ):
+            on = exp.EQ(this=_col("account_id", "a"), expression=_col("account_id", "l"))
+            select = select.join(_table(accounts, "a"), on=on, join_type="left")
+        if self.card.engagement.rules:
+            on = exp.EQ(this=_col("lead_id", "g"), expression=_col("lead_id", "l"))
+            select = select.join(exp.Table(this=_id(ACT), alias=exp.TableAlias(this=_id("g"))), on=on, join_type="left")
+        lead_filter = self._lead_filter(_col("lead_id", "l"))
+        return select.where(lead_filter) if lead_filter is not None else select
+
+    # -- steps 4-6: totals, grade and level, stage and label ------------------
+    def _total(self, prefix: str, count: int) -> exp.Expression:
+        if not count:
+            return _num(0)
+        total: exp.Expression = _col(f"{prefix}0")
+        for i in range(1, count):
+            total = exp.Add(this=total, expression=_col(f"{prefix}{i}"))
+        return total
+
+    def totals_cte(self) -> exp.Select:
+        fit = self._total("f", len(self.card.fit.rules))
+        engagement = self._total("e", len(self.card.engagement.rules))
+        score: exp.Expression = exp.Add(this=fit.copy(), expression=engagement.copy())
+        if self.card.range is not None:
+            low, high = self.card.range
+            score = exp.Case(
+                ifs=[
+                    exp.If(this=exp.LT(this=score.copy(), expression=_num(low)), true=_num(low)),
+                    exp.If(this=exp.GT(this=score.copy(), expression=_num(high)), true=_num(high)),
+                ],
+                default=score,
+            )
+        return exp.select(
+            exp.Star(),
+            exp.alias_(fit, "fit", quoted=True),
+            exp.alias_(engagement, "engagement", quoted=True),
+            exp.alias_(score, "score", quoted=True),
+        ).from_(_id(PTS))
+
+    def ranked_cte(self) -> exp.Select:
+        grades = self.card.fit.grades
+        letters = self.card.grade_letters()
+        grade: exp.Expression = exp.Literal.string(letters[0])
+        if grades:
+            ifs = [exp.If(this=exp.GTE(this=_col("fit"), expression=_num(m)), true=exp.Literal.string(g)) for g, m in grades.items()]
+            grade = exp.Case(ifs=ifs, default=exp.Literal.string(letters[-1]))
+        levels = self.card.engagement.levels
+        numbers = self.card.level_numbers()
+        level: exp.Expression = exp.Literal.number(numbers[0])
+        if levels:
+            ifs = [exp.If(this=exp.GTE(this=_col("engagement"), expression=_num(m)), true=exp.Literal.number(n)) for n, m in levels.items()]
+            level = exp.Case(ifs=ifs, default=exp.Literal.number(numbers[-1]))
+        return exp.select(
+            exp.Star(), exp.alias_(grade, "grade", quoted=True), exp.alias_(exp.cast(level, "int"), "level", quoted=True)
+        ).from_(_id(TOT))
+
+    def _rule_column(self, name: str) -> str:
+        for i, rule in enumerate(self.card.fit.rules):
+            if rule.name == name:
+                return f"f{i}"
+        for i, rule in enumerate(self.card.engagement.rules):
+            if rule.name == name:
+                return f"e{i}"
+        raise KeyError(name)
+
+    def stage_condition(self, stage: Stage) -> exp.Expression:
+        parts: list[exp.Expression] = []
+        for key, column, op in (
+            ("min_score", "score", exp.GTE),
+            ("max_score", "score", exp.LTE),
+            ("min_fit", "fit", exp.GTE),
+            ("min_engagement", "engagement", exp.GTE),
+        ):
+            bound = getattr(stage, key)
+            if bound is not None:
+                parts.append(op(this=_col(column), expression=_num(bound)))
+        if stage.grades is not None:
+            parts.append(exp.In(this=_col("grade"), expressions=[exp.Literal.string(g) for g in stage.grades]))
+        if stage.levels is not None:
+            parts.append(exp.In(this=_col("level"), expressions=[exp.Literal.number(n) for n in stage.levels]))
+        if stage.fired is not None:
+            fired = [exp.NEQ(this=_col(self._rule_column(n)), expression=_num(0)) for n in stage.fired]
+            parts.append(exp.paren(exp.or_(*fired)))
+        return exp.and_(*parts) if parts else exp.true()
+
+    def priorities(self) -> list[str]:
+        return [f"{g}{n}" for g in self.card.grade_letters() for n in self.card.level_numbers()]
+
+    def scored_cte(self) -> exp.Select:
+        priority = exp.func("CONCAT", _col("grade"), exp.cast(_col("level"), "text"))
+        stage = exp.Case(ifs=[exp.If(this=self.stage_condition(s), true=exp.Literal.string(s.name)) for s in self.card.stages])
+        columns: list[exp.Expression] = [
+            exp.Star(),
+            exp.alias_(priority, "priority", quoted=True),
+            exp.alias_(stage, "stage", quoted=True),
+        ]
+        label: exp.Expression = exp.cast(exp.null(), "text")
+        if self.card.labels:
+            ifs = []
+            for name, patterns in self.card.labels.items():
+                if "*" in patterns:
+                    ifs.append(exp.If(this=exp.true(), true=exp.Literal.string(name)))
+                    break
+                chosen = [p for p in self.priorities() if any(fnmatch.fnmatchcase(p, pat) for pat in patterns)]
+                if chosen:
+                    ifs.append(exp.If(this=exp.In(this=priority.copy(), expressions=[exp.Literal.string(p) for p in chosen]), true=exp.Literal.string(name)))
+            if ifs:
+                label = exp.Case(ifs=ifs)
+        columns.append(exp.alias_(label, "label", quoted=True))
+        return exp.select(*columns).from_(_id(RANKED))
+
+    # -- step 7: accounts ----------------------------------------------------
+    def accounts_cte(self) -> exp.Select:
+        rollup = self.card.accounts
+        assert rollup is not None
+        engaged = (
+            exp.GTE(this=_col("engagement"), expression=_num(rollup.engaged_at))
+            if rollup.engaged_at is not None
+            else exp.GT(this=_col("engagement"), expression=_num(0))
+        )
+        source: exp.Expression = exp.Table(this=_id(SCORED))
+        score = _col("score")
+        if rollup.top_n is not None:
+            order = exp.Order(expressions=[exp.Ordered(this=_col("score"), desc=True), exp.Ordered(this=_col("lead_id"))])
+            rank = exp.Window(this=exp.RowNumber(), partition_by=[_col("account_id")], order=order)
+            inner = exp.select(exp.Star(), exp.alias_(rank, "rank", quoted=True)).from_(_id(SCORED))
+            source = exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("r")))
+            score = _case(exp.LTE(this=_col("rank"), expression=exp.Literal.number(rollup.top_n)), _col("score"))
+        aggregate = {"max": exp.Max, "sum": exp.Sum, "mean": exp.Avg}[rollup.aggregate](this=score)
+        return (
+            exp.select(
+                _col("account_id"),
+                exp.alias_(aggregate, "account_score", quoted=True),
+                exp.alias_(exp.Count(this=exp.Star()), "account_leads", quoted=True),
+                exp.alias_(_sum(_case(engaged, exp.Literal.number(1), exp.Literal.number(0))), "account_engaged_leads", quoted=True),
+            )
+            .from_(source)
+            .where(exp.not_(exp.Is(this=_col("account_id"), expression=exp.null())))
+            .group_by(_col("account_id"))
+        )
+
+    # -- the whole query -----------------------------------------------------
+    def output_columns(self) -> list[str]:
+        names = list(OUTPUT_COLUMNS) + self.card.rule_columns()
+        if self.card.accounts is not None:
+            names += ["account_id", *ACCOUNT_COLUMNS]
+        return names
+
+    def build(self) -> exp.Select:
+        ctes: list[tuple[str, exp.Select]] = []
+        if self.card.engagement.rules:
+            ctes += [(EV, self.events_cte()), (ACT, self.activity_cte())]
+        ctes += [(PTS, self.points_cte()), (TOT, self.totals_cte()), (RANKED, self.ranked_cte()), (SCORED, self.scored_cte())]
+        s = "s"
+        columns: list[exp.Expression] = [
+            _col("lead_id", s),
+            *(exp.alias_(dialects.round2(_col(c, s)), c, quoted=True) for c in ("fit", "engagement", "score")),
+            *(_col(c, s) for c in ("grade", "level", "priority", "stage", "label")),
+        ]
+        internal = [f"f{i}" for i in range(len(self.card.fit.rules))] + [f"e{i}" for i in range(len(self.card.engagement.rules))]
+        for column, name in zip(internal, self.card.rule_columns(), strict=True):
+            columns.append(exp.alias_(dialects.round2(_col(column, s)), name, quoted=True))
+        query = exp.select(*columns).from_(exp.Table(this=_id(SCORED), alias=exp.TableAlias(this=_id(s))))
+        if self.card.accounts is not None:
+            ctes.append((ACC, self.accounts_cte()))
+            on = exp.EQ(this=_col("account_id", "c"), expression=_col("account_id", s))
+            query = query.join(exp.Table(this=_id(ACC), alias=exp.TableAlias(this=_id("c"))), on=on, join_type="left")
+            query = query.select(
+                _col("account_id", s),
+                exp.alias_(dialects.round2(_col("account_score", "c")), "account_score", quoted=True),
+                _col("account_leads", "c"),
+                _col("account_engaged_leads", "c"),
+            )
+        for name, cte in ctes:
+            query = query.with_(_id(name), as_=cte)
+        return query.order_by(_col("lead_id", s))
+
+    def explain(self, lead_id: str) -> exp.Select:
+        """Every event that counts for an engagement rule of one lead, with its weight."""
+        selects: list[exp.Select] = []
+        for rule in self.card.engagement.rules:
+            half_life = rule.half_life(self.card.engagement.decay)
+            weight = self.weight(_col("ts", "v"), half_life) if half_life is not None else _num(1)
+            selects.append(
+                exp.select(
+                    exp.alias_(exp.Literal.string(rule.name), "rule", quoted=True),
+                    exp.alias_(_col("event", "v"), "event", quoted=True),
+                    exp.alias_(_col("ts", "v"), "timestamp", quoted=True),
+                    exp.alias_(exp.cast(weight, "double"), "weight", quoted=True),
+                )
+                .from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v"))))
+                .where(exp.and_(exp.EQ(this=_col("lead_id", "v"), expression=exp.Literal.string(lead_id)), self.match(rule)))
+            )
+        union: exp.Expression = selects[0]
+        for select in selects[1:]:
+            union = exp.union(union, select, distinct=False)
+        wrapped = exp.select(exp.Star()).from_(exp.Subquery(this=union, alias=exp.TableAlias(this=_id("x"))))
+        wrapped = wrapped.order_by(_col("rule"), _col("timestamp"))
+        return wrapped.with_(_id(EV), as_=self.events_cte())
