@@ -408,11 +408,23 @@ class QueryBuilder:
             names += ["account_id", *ACCOUNT_COLUMNS]
         return names
 
-    def build(self) -> exp.Select:
+    def _ctes(self) -> list[tuple[str, exp.Select]]:
         ctes: list[tuple[str, exp.Select]] = []
         if self.card.engagement.rules:
             ctes += [(EV, self.events_cte()), (ACT, self.activity_cte())]
         ctes += [(PTS, self.points_cte()), (TOT, self.totals_cte()), (RANKED, self.ranked_cte()), (SCORED, self.scored_cte())]
+        if self.card.accounts is not None:
+            ctes.append((ACC, self.accounts_cte()))
+        return ctes
+
+    @staticmethod
+    def _with(query: exp.Select, ctes: list[tuple[str, exp.Select]]) -> exp.Select:
+        for name, cte in ctes:
+            query = query.with_(_id(name), as_=cte)
+        return query
+
+    def build(self) -> exp.Select:
+        """One row per lead: the columns of the batch contract, then the account roll-up."""
         s = "s"
         columns: list[exp.Expression] = [
             _col("lead_id", s),
@@ -424,7 +436,6 @@ class QueryBuilder:
             columns.append(exp.alias_(dialects.round2(_col(column, s)), name, quoted=True))
         query = exp.select(*columns).from_(exp.Table(this=_id(SCORED), alias=exp.TableAlias(this=_id(s))))
         if self.card.accounts is not None:
-            ctes.append((ACC, self.accounts_cte()))
             on = exp.EQ(this=_col("account_id", "c"), expression=_col("account_id", s))
             query = query.join(exp.Table(this=_id(ACC), alias=exp.TableAlias(this=_id("c"))), on=on, join_type="left")
             query = query.select(
@@ -433,9 +444,19 @@ class QueryBuilder:
                 _col("account_leads", "c"),
                 _col("account_engaged_leads", "c"),
             )
-        for name, cte in ctes:
-            query = query.with_(_id(name), as_=cte)
-        return query.order_by(_col("lead_id", s))
+        return self._with(query.order_by(_col("lead_id", s)), self._ctes())
+
+    def build_accounts(self) -> exp.Select:
+        """One row per account: its roll-up score, leads and engaged leads."""
+        if self.card.accounts is None:
+            raise ValueError("this scorecard has no accounts: section")
+        query = exp.select(
+            _col("account_id"),
+            exp.alias_(dialects.round2(_col("account_score")), "account_score", quoted=True),
+            _col("account_leads"),
+            _col("account_engaged_leads"),
+        ).from_(_id(ACC))
+        return self._with(query.order_by(_col("account_id")), self._ctes())
 
     def explain(self, lead_id: str) -> exp.Select:
         """Every event that counts for an engagement rule of one lead, with its weight."""

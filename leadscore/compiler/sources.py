@@ -46,3 +46,27 @@ class Sources:
 
 
 RESERVED_EVENT_COLUMNS = frozenset({"lead_id", "event", "timestamp", "event_id", "properties"})
+
+
+def default_sources(
+    card: object, leads: str, events: str, accounts: str, *, json_properties: bool = False
+) -> Sources:
+    """Sources for a warehouse whose tables have the canonical columns (for ``leadscore sql``)."""
+    from leadscore.spec.scorecard import Scorecard
+
+    assert isinstance(card, Scorecard)
+    fields = card.lead_fields()
+    lead_columns = {"lead_id": Kind.TEXT, "created_at": Kind.TIMESTAMP, "account_id": Kind.TEXT}
+    lead_columns |= {f: Kind.TEXT for f in fields if not f.startswith("account.")}
+    account_fields = [f.removeprefix("account.") for f in fields if f.startswith("account.")]
+    event_columns = {"lead_id": Kind.TEXT, "event": Kind.TEXT, "timestamp": Kind.TIMESTAMP, "event_id": Kind.TEXT}
+    if json_properties:
+        event_columns["properties"] = Kind.JSON
+    else:
+        event_columns |= {p: Kind.TEXT for p in card.event_properties() if p not in RESERVED_EVENT_COLUMNS}
+    account_table = Table(_split(accounts), {"account_id": Kind.TEXT} | {f: Kind.TEXT for f in account_fields}) if account_fields else None
+    return Sources(Table(_split(leads), lead_columns), Table(_split(events), event_columns), account_table)
+
+
+def _split(name: str) -> tuple[str, ...]:
+    return tuple(name.split("."))

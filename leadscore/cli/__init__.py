@@ -1,0 +1,49 @@
+"""The leadscore command line."""
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from leadscore.errors import LeadscoreError
+
+app = typer.Typer(
+    name="leadscore",
+    help=(
+        "Score leads by who they are (fit) and what they did (engagement), with a scorecard "
+        "you can read: grades, levels, stages (MQL, SQL) and a call list, explained point by point."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print a LeadscoreError to stderr and exit with its status (2: bad scorecard or input)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except LeadscoreError as exc:
+            from leadscore.cli._common import err
+
+            for line in str(exc).splitlines():
+                err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app(prog_name="leadscore")
+
+
+from leadscore.cli import commands  # noqa: E402 - registers the commands on app
+
+__all__ = ["app", "commands", "handle_errors", "main"]

@@ -1,0 +1,121 @@
+"""DuckDB: the embedded default engine (in memory, or one database file)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import duckdb
+
+from leadscore.engines.base import Engine
+from leadscore.errors import EngineError, InputError
+from leadscore.io.load import DuckDBLoader, quote
+from leadscore.io.write import atomic_write, copy_options
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pyarrow as pa
+    from sqlglot import exp
+
+    from leadscore.compiler.sources import Table
+    from leadscore.io.sources import TableRef
+
+class DuckDBEngine(Engine):
+    """Runs scorecards in DuckDB.
+
+    Args:
+        database: ``":memory:"`` (default) or the path of a DuckDB database file, whose
+            tables can be read with ``table:NAME`` and written to.
+        memory_limit: e.g. ``"8GB"``; DuckDB spills to ``temp_directory`` beyond it.
+        threads: worker threads (default: all cores).
+        temp_directory: where to spill when data outgrows memory.
+        progress: called with the percentage done while a long query runs.
+    """
+
+    name: ClassVar[str] = "duckdb"
+    dialect: ClassVar[str] = "duckdb"
+
+    def __init__(
+        self,
+        database: str | Path = ":memory:",
+        *,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        temp_directory: str | Path | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
+        try:
+            self.conn = duckdb.connect(str(database))
+        except duckdb.Error as exc:
+            raise EngineError(f"cannot open DuckDB database {str(database)!r}: {exc}") from exc
+        self.conn.execute("SET TimeZone = 'UTC'")
+        if memory_limit:
+            self.conn.execute(f"SET memory_limit = '{memory_limit}'")
+        if threads:
+            self.conn.execute(f"SET threads = {int(threads)}")
+        if temp_directory:
+            self.conn.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'")
+        self.progress = progress
+        self.loader = DuckDBLoader(self.conn)
+
+    def load(self, role: str, source: Any, *, validate: bool = True) -> Table:
+        return self.loader.load(role, source, validate=validate).table
+
+    def _run(self, sql: str, fetch: Callable[[duckdb.DuckDBPyConnection, str], Any]) -> Any:
+        """Run ``sql``; report progress from another thread while it runs."""
+        if self.progress is None:
+            return self._guarded(sql, fetch, self.conn)
+        result: dict[str, Any] = {}
+        cursor = self.conn.cursor()
+
+        def work() -> None:
+            try:
+                result["value"] = self._guarded(sql, fetch, cursor)
+            except BaseException as exc:  # handed to the caller's thread below
+                result["error"] = exc
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.25)
+            done = cursor.query_progress()
+            if done is not None and done >= 0:
+                self.progress(float(done))
+        if "error" in result:
+            raise result["error"]
+        return result["value"]
+
+    @staticmethod
+    def _guarded(sql: str, fetch: Callable[[duckdb.DuckDBPyConnection, str], Any], conn: duckdb.DuckDBPyConnection) -> Any:
+        try:
+            return fetch(conn, sql)
+        except duckdb.Error as exc:
+            raise EngineError(f"DuckDB failed: {exc}") from exc
+
+    def execute(self, query: exp.Expression) -> pa.Table:
+        return self._run(query.sql(dialect=self.dialect), lambda c, q: c.sql(q).to_arrow_table())
+
+    def write_file(self, query: exp.Expression, path: Path) -> None:
+        sql = query.sql(dialect=self.dialect)
+
+        def produce(tmp: Path) -> None:
+            target = str(tmp).replace("'", "''")
+            self._run(f"COPY ({sql}) TO '{target}' ({copy_options(path)})", lambda c, q: c.execute(q).fetchall())
+
+        atomic_write(path, produce)
+
+    def write_table(self, query: exp.Expression, target: TableRef) -> None:
+        name = ".".join(quote(p) for p in target.name)
+        sql = query.sql(dialect=self.dialect)
+        try:
+            self.conn.execute("BEGIN TRANSACTION")
+            self.conn.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+            self.conn.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise InputError(f"{target}: cannot write the table: {exc}") from exc
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,187 @@
+"""Score leads: the Python API behind ``leadscore score``, ``explain`` and ``top``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from leadscore.compiler import Sources
+from leadscore.compiler.query import CompileOptions, QueryBuilder
+from leadscore.engines import Engine, connect
+from leadscore.errors import NotFoundError
+from leadscore.io.sources import TableRef, parse_source
+from leadscore.spec import Scorecard, load_scorecard
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from sqlglot import exp
+
+
+def _card(scorecard: Scorecard | str | Path) -> Scorecard:
+    return scorecard if isinstance(scorecard, Scorecard) else load_scorecard(scorecard)
+
+
+class LeadScorer:
+    """A scorecard bound to its input data on one engine.
+
+    Inputs are read (and checked) once; then score at any ``as_of``, any subset of leads.
+
+    >>> from leadscore import LeadScorer  # doctest: +SKIP
+    >>> scorer = LeadScorer("card.yaml", leads="leads.csv", events="events.csv")  # doctest: +SKIP
+    >>> scorer.score(as_of=datetime(2026, 6, 1, tzinfo=UTC)).to_pandas()  # doctest: +SKIP
+
+    Args:
+        scorecard: a Scorecard or the path of a scorecard file.
+        leads, events, accounts: file paths (.csv, .parquet, .jsonl), ``table:NAME``,
+            or pandas/polars DataFrames or Arrow tables.
+        engine: ``"duckdb"`` (default, in memory), a DuckDB file path, a PostgreSQL URL,
+            or an Engine.
+        validate: check every input row (ids, timestamps, JSON properties) before scoring.
+    """
+
+    def __init__(
+        self,
+        scorecard: Scorecard | str | Path,
+        *,
+        leads: Any,
+        events: Any,
+        accounts: Any = None,
+        engine: str | Path | Engine | None = None,
+        validate: bool = True,
+    ) -> None:
+        self.card = _card(scorecard)
+        self.engine = connect(engine)
+        self._own_engine = not isinstance(engine, Engine)
+        leads_table = self.engine.load("leads", parse_source(leads), validate=validate)
+        events_table = self.engine.load("events", parse_source(events), validate=validate)
+        accounts_table = (
+            self.engine.load("accounts", parse_source(accounts), validate=validate) if accounts is not None else None
+        )
+        self.sources = Sources(leads_table, events_table, accounts_table)
+
+    def builder(self, as_of: datetime, lead_ids: list[str] | None = None) -> QueryBuilder:
+        options = CompileOptions(as_of=as_of, dialect=self.engine.dialect, lead_ids=tuple(lead_ids) if lead_ids is not None else None)
+        return QueryBuilder(self.card, self.sources, options)
+
+    def query(self, as_of: datetime, lead_ids: list[str] | None = None) -> exp.Select:
+        return self.builder(as_of, lead_ids).build()
+
+    def score(self, as_of: datetime, lead_ids: list[str] | None = None) -> pa.Table:
+        """One row per lead (or per chosen lead), the columns of the batch contract."""
+        return self.engine.execute(self.query(as_of, lead_ids))
+
+    def score_accounts(self, as_of: datetime) -> pa.Table:
+        """One row per account with the roll-up (needs an ``accounts:`` section)."""
+        return self.engine.execute(self.builder(as_of).build_accounts())
+
+    def write(self, output: str | Path | TableRef, as_of: datetime, *, accounts_output: str | Path | TableRef | None = None) -> None:
+        """Write the scores (and the account roll-up) to files or tables; nothing half-written."""
+        targets = [(output, self.builder(as_of).build())]
+        if accounts_output is not None:
+            targets.append((accounts_output, self.builder(as_of).build_accounts()))
+        for target, query in targets:
+            parsed = parse_source(target)
+            if isinstance(parsed, TableRef):
+                self.engine.write_table(query, parsed)
+            else:
+                self.engine.write_file(query, Path(parsed))
+
+    def explain(self, lead_id: str, as_of: datetime) -> Explanation:
+        """Which rules fired for one lead, with their points, decay and events."""
+        rows = self.score(as_of, [lead_id]).to_pylist()
+        if not rows:
+            raise NotFoundError(f"lead {lead_id!r} is not in the leads table")
+        row = rows[0]
+        builder = self.builder(as_of, [lead_id])
+        events = self.engine.execute(builder.explain(lead_id)).to_pylist() if self.card.engagement.rules else []
+        rules = []
+        for rule in self.card.fit.rules:
+            rules.append(RuleExplanation("fit", rule.name, row[f"fit.{rule.name}"], "if", [], None, rule.points))
+        for rule in self.card.engagement.rules:
+            behind = [e for e in events if e["rule"] == rule.name]
+            half_life = rule.half_life(self.card.engagement.decay)
+            rules.append(
+                RuleExplanation(
+                    "engagement", rule.name, row[f"engagement.{rule.name}"], rule.mode.value,
+                    [{k: e[k] for k in ("event", "timestamp", "weight")} for e in behind],
+                    half_life.total_seconds() / 86400 if half_life else None, rule.points,
+                )
+            )
+        return Explanation(lead_id, as_of, row, rules)
+
+    def close(self) -> None:
+        if self._own_engine:
+            self.engine.close()
+
+    def __enter__(self) -> LeadScorer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class RuleExplanation:
+    """One rule's part in a lead's score."""
+
+    dimension: str
+    name: str
+    points: float
+    mode: str
+    events: list[dict[str, Any]]
+    half_life_days: float | None
+    rule_points: float
+
+    @property
+    def fired(self) -> bool:
+        return self.points != 0
+
+
+@dataclass
+class Explanation:
+    """Why a lead has its score."""
+
+    lead_id: str
+    as_of: datetime
+    row: dict[str, Any]
+    rules: list[RuleExplanation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lead_id": self.lead_id,
+            "as_of": self.as_of.isoformat(),
+            "score": {k: self.row[k] for k in ("fit", "engagement", "score", "grade", "level", "priority", "stage", "label")},
+            "rules": [
+                {
+                    "dimension": r.dimension,
+                    "rule": r.name,
+                    "mode": r.mode,
+                    "points": r.points,
+                    "fired": r.fired,
+                    "rule_points": r.rule_points,
+                    "half_life_days": r.half_life_days,
+                    "events": [{**e, "timestamp": e["timestamp"].isoformat()} for e in r.events],
+                }
+                for r in self.rules
+            ],
+        }
+
+
+def score_leads(
+    scorecard: Scorecard | str | Path,
+    *,
+    leads: Any,
+    events: Any,
+    accounts: Any = None,
+    as_of: datetime,
+    engine: str | Path | Engine | None = None,
+    lead_ids: list[str] | None = None,
+) -> pa.Table:
+    """Score leads in one call; returns an Arrow table (``.to_pandas()`` for pandas)."""
+    with LeadScorer(scorecard, leads=leads, events=events, accounts=accounts, engine=engine) as scorer:
+        return scorer.score(as_of, lead_ids)
+
+
+__all__ = ["Explanation", "LeadScorer", "RuleExplanation", "score_leads"]
