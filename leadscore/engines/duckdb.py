@@ -50,13 +50,13 @@ class DuckDBEngine(Engine):
             self.conn = duckdb.connect(str(database))
         except duckdb.Error as exc:
             raise EngineError(f"cannot open DuckDB database {str(database)!r}: {exc}") from exc
-        self.conn.execute("SET TimeZone = 'UTC'")
+        self.conn.execute("SET TimeZone = 'UTC'").fetchall()
         if memory_limit:
-            self.conn.execute(f"SET memory_limit = '{memory_limit}'")
+            self.conn.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
         if threads:
-            self.conn.execute(f"SET threads = {int(threads)}")
+            self.conn.execute(f"SET threads = {int(threads)}").fetchall()
         if temp_directory:
-            self.conn.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'")
+            self.conn.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'").fetchall()
         self.progress = progress
         self.loader = DuckDBLoader(self.conn)
 
@@ -110,11 +110,11 @@ class DuckDBEngine(Engine):
         name = ".".join(quote(p) for p in target.name)
         sql = query.sql(dialect=self.dialect)
         try:
-            self.conn.execute("BEGIN TRANSACTION")
-            self.conn.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
-            self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN TRANSACTION").fetchall()
+            self.conn.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}").fetchall()
+            self.conn.execute("COMMIT").fetchall()
         except duckdb.Error as exc:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("ROLLBACK").fetchall()
             raise InputError(f"{target}: cannot write the table: {exc}") from exc
 
     def close(self) -> None:

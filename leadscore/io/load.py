@@ -90,10 +90,13 @@ class DuckDBLoader:
                 f"found {', '.join(columns) or 'no columns'})"
             )
         select = self._canonical_select(role, raw, columns)
-        self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS {select}")
+        self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS {select}").fetchall()
         loaded = Loaded(view, Table((view,), self._kinds(view)), label, offset, word)
         if validate:
-            self._validate(role, raw, loaded, columns)
+            try:
+                self._validate(role, raw, loaded, columns)
+            except duckdb.Error as exc:  # a malformed file shows up when it is read in full
+                raise InputError(f"{label}: cannot read it: {_first_line(exc)}") from exc
         return loaded
 
     # -- reading ---------------------------------------------------------------
@@ -101,7 +104,7 @@ class DuckDBLoader:
         if isinstance(source, TableRef):
             name = ".".join(quote(p) for p in source.name)
             try:
-                self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(raw)} AS SELECT * FROM {name}")
+                self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(raw)} AS SELECT * FROM {name}").fetchall()
             except duckdb.Error as exc:
                 raise InputError(f"{source}: cannot read the table: {_first_line(exc)}") from exc
             return str(source), 1, "row"
@@ -125,7 +128,7 @@ class DuckDBLoader:
             "jsonl": f"read_json({literal(str(path))}, format = 'newline_delimited')",
         }[kind]
         try:
-            self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(raw)} AS SELECT * FROM {reader}")
+            self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(raw)} AS SELECT * FROM {reader}").fetchall()
             self.conn.execute(f"SELECT * FROM {quote(raw)} LIMIT 0").fetchall()
         except duckdb.Error as exc:
             raise InputError(f"{path}: cannot read it as {kind.upper()}: {_first_line(exc)}") from exc
@@ -183,7 +186,7 @@ class DuckDBLoader:
         if role == "events" and "properties" in columns:
             checks.append((
                 "properties is not a JSON object",
-                "properties IS NOT NULL AND NOT COALESCE(json_valid(properties) AND json_type(properties) = 'OBJECT', FALSE)",
+                "properties IS NOT NULL AND NOT (CASE WHEN json_valid(properties) THEN json_type(properties) = 'OBJECT' ELSE FALSE END)",
             ))
         self._run_checks(role, raw, loaded, columns, checks, raw_times)
         if role in ("leads", "accounts"):
@@ -199,7 +202,7 @@ class DuckDBLoader:
     def _numbered(self, raw: str) -> str:
         """The raw rows in source order, in a table whose rowid is their index (made on failure only)."""
         numbered = f"{raw}_numbered"
-        self.conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(numbered)} AS SELECT * FROM {quote(raw)}")
+        self.conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(numbered)} AS SELECT * FROM {quote(raw)}").fetchall()
         return numbered
 
     def _run_checks(
@@ -207,7 +210,7 @@ class DuckDBLoader:
     ) -> None:
         # one pass counts every kind of bad row; row numbers are looked up only when something is wrong
         counts_sql = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond in checks)
-        counts = self.conn.execute(f"SELECT {counts_sql} FROM ({self._checked(role, raw, columns, raw_times, rowid=False)})").fetchone()
+        counts = self.conn.execute(f"SELECT {counts_sql} FROM ({self._checked(role, raw, columns, raw_times, rowid=False)})").fetchall()[0]
         assert counts is not None
         bad = [(what, cond, n) for (what, cond), n in zip(checks, counts, strict=True) if n]
         if not bad:
@@ -227,7 +230,7 @@ class DuckDBLoader:
         col = quote(key)
         dupes = self.conn.execute(
             f"SELECT count(*), min({col}) FROM (SELECT {col} FROM {quote(loaded.view)} WHERE {col} IS NOT NULL GROUP BY {col} HAVING count(*) > 1)"
-        ).fetchone()
+        ).fetchall()[0]
         assert dupes is not None
         if not dupes[0]:
             return

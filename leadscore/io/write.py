@@ -55,7 +55,7 @@ def write_arrow(table: pa.Table, path: Path) -> None:
         conn = duckdb.connect()
         try:
             conn.register("__ls_out", table)
-            conn.execute(f"COPY (SELECT * FROM __ls_out) TO '{_escape(tmp)}' ({copy_options(path)})")
+            conn.execute(f"COPY (SELECT * FROM __ls_out) TO '{_escape(tmp)}' ({copy_options(path)})").fetchall()
         finally:
             conn.close()
 

@@ -1,0 +1,240 @@
+"""Reading inputs in every supported form, and refusing bad ones clearly with nothing written."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from leadscore import LeadScorer, score_leads
+from leadscore.cli import app
+from leadscore.errors import InputError
+from tests.conftest import AS_OF, GOLDEN
+
+CASE = GOLDEN / "spec-example"
+JSON_CASE = GOLDEN / "random-101"
+runner = CliRunner()
+
+
+def _expected(case: Path) -> dict[str, dict[str, str]]:
+    return {r["lead_id"]: r for r in csv.DictReader((case / "expected.csv").open(newline=""))}
+
+
+def _same_as_expected(table: pa.Table, case: Path) -> None:
+    expected = _expected(case)
+    rows = {r["lead_id"]: r for r in table.to_pylist()}
+    assert set(rows) == set(expected)
+    for lead_id, row in expected.items():
+        for column, want in row.items():
+            have = rows[lead_id][column]
+            try:
+                assert abs(float(want) - float(have)) <= 0.015, (lead_id, column)
+            except (TypeError, ValueError):
+                assert (want or None) == (None if have is None else str(have)), (lead_id, column)
+
+
+def _score_cli(tmp_path: Path, leads: Path, events: Path, output: Path | None = None) -> tuple[int, str, Path]:
+    output = output or tmp_path / "out.csv"
+    result = runner.invoke(
+        app,
+        ["score", str(CASE / "scorecard.yaml"), "--leads", str(leads), "--events", str(events), "--as-of", "2026-06-01T12:00:00Z", "--output", str(output)],
+    )
+    return result.exit_code, result.output, output
+
+
+def _convert(src: Path, dst: Path) -> Path:
+    conn = duckdb.connect()
+    fmt = {".parquet": "FORMAT parquet", ".jsonl": "FORMAT json"}[dst.suffix]
+    conn.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true)) TO '{dst}' ({fmt})")
+    return dst
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
+def test_parquet_and_jsonl_inputs_and_outputs(tmp_path: Path, suffix: str) -> None:
+    leads = _convert(CASE / "leads.csv", tmp_path / f"leads{suffix}")
+    events = _convert(CASE / "events.csv", tmp_path / f"events{suffix}")
+    code, text, output = _score_cli(tmp_path, leads, events, tmp_path / f"out{suffix}")
+    assert code == 0, text
+    table = duckdb.connect().sql(f"SELECT * FROM '{output}'").to_arrow_table()
+    _same_as_expected(table, CASE)
+
+
+def test_typed_parquet_columns_score_like_text(tmp_path: Path) -> None:
+    """Numbers stored as numbers and timestamps as timestamps give the same scores."""
+    leads = pd.read_csv(CASE / "leads.csv", dtype=str, keep_default_na=False)
+    leads["employees"] = pd.to_numeric(leads["employees"], errors="coerce")
+    leads["created_at"] = pd.to_datetime(leads["created_at"], utc=True, errors="coerce")
+    events = pd.read_csv(CASE / "events.csv", dtype=str, keep_default_na=False)
+    events["event_id"] = events["event_id"].astype(int)
+    events["timestamp"] = pd.to_datetime(events["timestamp"], utc=True).dt.tz_localize(None)  # naive means UTC
+    leads.to_parquet(tmp_path / "leads.parquet")
+    events.to_parquet(tmp_path / "events.parquet")
+    table = score_leads(CASE / "scorecard.yaml", leads=tmp_path / "leads.parquet", events=tmp_path / "events.parquet", as_of=AS_OF)
+    _same_as_expected(table, CASE)
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_dataframe_inputs(kind: str) -> None:
+    leads = pd.read_csv(CASE / "leads.csv", dtype=str, keep_default_na=False)
+    events = pd.read_csv(CASE / "events.csv", dtype=str, keep_default_na=False)
+    if kind == "polars":
+        import polars as pl
+
+        leads, events = pl.from_pandas(leads), pl.from_pandas(events)
+    elif kind == "arrow":
+        leads, events = pa.Table.from_pandas(leads), pa.Table.from_pandas(events)
+    table = score_leads(CASE / "scorecard.yaml", leads=leads, events=events, as_of=AS_OF)
+    _same_as_expected(table, CASE)
+
+
+def test_properties_json_column_equals_plain_columns(tmp_path: Path) -> None:
+    """random-101 carries properties as JSON; spread them into columns and the scores stay."""
+    events = pd.read_csv(JSON_CASE / "events.csv", dtype=str, keep_default_na=False)
+    props = [json.loads(p) if p else {} for p in events.pop("properties")]
+    for key in sorted({k for p in props for k in p}):
+        events[key] = [None if key not in p else str(p[key]) for p in props]
+    spread = tmp_path / "events.csv"
+    events.to_csv(spread, index=False)
+    kwargs = {"leads": JSON_CASE / "leads.csv", "accounts": JSON_CASE / "accounts.csv", "as_of": AS_OF}
+    _same_as_expected(score_leads(JSON_CASE / "scorecard.yaml", events=spread, **kwargs), JSON_CASE)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_missing_required_column_names_file_and_column(tmp_path: Path) -> None:
+    events = _write(tmp_path / "events.csv", "lead_id,event,when\nmaria,page_view,2026-05-01\n")
+    code, text, output = _score_cli(tmp_path, CASE / "leads.csv", events)
+    assert code == 2
+    assert str(events) in text and "'timestamp'" in text
+    assert not output.exists()
+
+
+def test_unparseable_timestamps_list_rows_and_count(tmp_path: Path) -> None:
+    lines = ["lead_id,event,timestamp"] + [f"maria,page_view,{'yesterday' if i % 2 else '2026-05-01T00:00:00Z'}" for i in range(20)]
+    events = _write(tmp_path / "events.csv", "\n".join(lines) + "\n")
+    code, text, output = _score_cli(tmp_path, CASE / "leads.csv", events)
+    assert code == 2
+    # data row i is on line i + 2 (the header is line 1); rows 1, 3, 5... are bad
+    assert f"{events}: lines 3, 5, 7, 9, 11 and 5 more: timestamp is not an ISO-8601 timestamp" in text.replace("\n", " ")
+    assert not output.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv"]
+
+
+def test_duplicate_lead_ids_are_refused(tmp_path: Path) -> None:
+    leads = _write(tmp_path / "leads.csv", "lead_id,country\na,ES\nb,ES\na,MX\n")
+    code, text, _ = _score_cli(tmp_path, leads, CASE / "events.csv")
+    assert code == 2
+    assert "lead_id 'a' appears more than once (lines 2, 4)" in text
+
+
+def test_invalid_properties_json_is_refused(tmp_path: Path) -> None:
+    events = _write(tmp_path / "events.csv", 'lead_id,event,timestamp,properties\nmaria,page_view,2026-05-01,"{""a"": 1}"\nmaria,page_view,2026-05-01,{oops\n')
+    code, text, _ = _score_cli(tmp_path, CASE / "leads.csv", events)
+    assert code == 2
+    assert "line 3: properties is not a JSON object" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("leads.txt", "unknown file type '.txt'"), ("nope.csv", "no such file")],
+)
+def test_unreadable_input_file(tmp_path: Path, name: str, message: str) -> None:
+    leads = tmp_path / name
+    if name.endswith(".txt"):
+        leads.write_text("x")
+    code, text, output = _score_cli(tmp_path, leads, CASE / "events.csv")
+    assert code == 2
+    assert message in text
+    assert not output.exists()
+
+
+def test_ragged_csv_is_unreadable_with_exit_2(tmp_path: Path) -> None:
+    leads = _write(tmp_path / "leads.csv", 'lead_id,country\na,ES\nb,ES,extra,more\n')
+    code, text, _ = _score_cli(tmp_path, leads, CASE / "events.csv")
+    assert code == 2
+    assert str(leads) in text
+
+
+def test_existing_output_is_kept_when_scoring_fails(tmp_path: Path) -> None:
+    output = _write(tmp_path / "out.csv", "previous results\n")
+    events = _write(tmp_path / "events.csv", "lead_id,event,timestamp\nmaria,page_view,never\n")
+    code, _, _ = _score_cli(tmp_path, CASE / "leads.csv", events, output)
+    assert code == 2
+    assert output.read_text() == "previous results\n"
+
+
+def test_output_folder_must_exist(tmp_path: Path) -> None:
+    code, text, _ = _score_cli(tmp_path, CASE / "leads.csv", CASE / "events.csv", tmp_path / "missing" / "out.csv")
+    assert code == 2 and "does not exist" in text
+
+
+def test_scoring_a_subset_of_leads_matches_the_full_run() -> None:
+    with LeadScorer(CASE / "scorecard.yaml", leads=CASE / "leads.csv", events=CASE / "events.csv") as scorer:
+        everyone = {r["lead_id"]: r for r in scorer.score(AS_OF).to_pylist()}
+        some = scorer.score(AS_OF, lead_ids=["maria", "bob", "nobody"]).to_pylist()
+        query = scorer.query(AS_OF, lead_ids=["maria"])
+    assert [r["lead_id"] for r in some] == ["bob", "maria"]
+    assert all(r == everyone[r["lead_id"]] for r in some)
+    # the events scan itself is restricted to the chosen leads
+    events_cte = next(c for c in query.ctes if c.alias == "__ls_events")
+    assert "'maria'" in events_cte.sql("duckdb") and '"e"."lead_id" IN' in events_cte.sql("duckdb")
+
+
+def test_duckdb_database_tables_in_and_out(tmp_path: Path) -> None:
+    database = tmp_path / "crm.duckdb"
+    conn = duckdb.connect(str(database))
+    conn.execute(f"CREATE TABLE leads AS SELECT * FROM read_csv('{CASE / 'leads.csv'}', all_varchar=true)")
+    conn.execute(f"CREATE TABLE events AS SELECT * FROM read_csv('{CASE / 'events.csv'}', all_varchar=true)")
+    conn.close()
+    result = runner.invoke(
+        app,
+        ["score", str(CASE / "scorecard.yaml"), "--leads", "table:leads", "--events", "table:events", "--as-of", "2026-06-01T12:00:00Z",
+         "--database", str(database), "--output", "table:scores"],
+    )
+    assert result.exit_code == 0, result.output
+    table = duckdb.connect(str(database)).sql("SELECT * FROM scores").to_arrow_table()
+    _same_as_expected(table, CASE)
+
+
+@pytest.mark.postgres
+def test_postgres_tables_in_and_out(postgres_url: str) -> None:
+    import psycopg
+
+    schema = "leadscore_test_tables"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"CREATE TABLE {schema}.leads (lead_id text, created_at timestamptz, account_id text, email text, job_title text, employees text, country text, industry text)")
+        conn.execute(f"CREATE TABLE {schema}.events (event_id bigint, lead_id text, event text, timestamp timestamptz, form text, url text)")
+        for table in ("leads", "events"):
+            with (CASE / f"{table}.csv").open() as handle, conn.cursor().copy(f"COPY {schema}.{table} FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                copy.write(handle.read())
+    try:
+        result = runner.invoke(
+            app,
+            ["score", str(CASE / "scorecard.yaml"), "--leads", f"table:{schema}.leads", "--events", f"table:{schema}.events",
+             "--as-of", "2026-06-01T12:00:00Z", "--database", postgres_url, "--output", f"table:{schema}.scores"],
+        )
+        assert result.exit_code == 0, result.output
+        with psycopg.connect(postgres_url) as conn, conn.cursor() as cur:
+            cur.execute(f"SELECT * FROM {schema}.scores")
+            names = [c.name for c in cur.description or []]
+            rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        _same_as_expected(pa.Table.from_pylist(rows), CASE)
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def test_unknown_table_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="table:nope"):
+        LeadScorer(CASE / "scorecard.yaml", leads="table:nope", events=CASE / "events.csv", engine=str(tmp_path / "x.duckdb"))
