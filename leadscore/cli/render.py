@@ -93,12 +93,12 @@ def render_explanation(console: Console, explanation: Explanation) -> None:
     for rule in explanation.rules:
         mark = "[green]✓[/green]" if rule.fired else "[dim]·[/dim]"
         evidence = ""
-        if rule.events:
+        if rule.mode == "inactivity":
+            evidence = "no activity in the window" if rule.fired else f"active: {len(rule.events)} event(s) in the window"
+        elif rule.events:
             newest = max(rule.events, key=lambda e: e["timestamp"])
             evidence = f"{len(rule.events)} event{'s' if len(rule.events) > 1 else ''}, newest {newest['event']} {newest['timestamp']:%Y-%m-%d %H:%M}"
             if rule.half_life_days:
                 evidence += f" (weight {newest['weight']:.2f}, half-life {rule.half_life_days:g}d)"
-        elif rule.mode == "inactivity" and rule.fired:
-            evidence = "no counting activity in the window"
         view.add_row(mark, f"{rule.dimension}.{rule.name}", rule.mode, _points(rule.points), _points(rule.rule_points), evidence)
     console.print(view)
