@@ -13,7 +13,7 @@ from rich.console import Console
 from leadscore.errors import InputError
 
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 
 ScorecardArg = Annotated[Path, typer.Argument(help="The scorecard YAML file.", show_default=False)]
 LeadsOpt = Annotated[

@@ -24,6 +24,10 @@ class Value:
 
     expr: exp.Expression | None
     kind: Kind | None = None
+    text: exp.Expression | None = None
+    """Its text form (lower-cased, trimmed), when already computed upstream."""
+    number: exp.Expression | None = None
+    """Its number (NULL when not a number), when already computed upstream."""
 
 
 Resolver = Callable[[str], Value]
@@ -56,25 +60,53 @@ class _Field:
         self.raw = value.expr
         self.kind = value.kind
         self.dialect = dialect
+        self.value = value
 
     @property
     def text(self) -> exp.Expression:
         """Lower-cased, trimmed text."""
-        raw = self.raw.copy() if self.kind is Kind.TEXT else dialects.as_text(self.raw.copy())
-        return exp.Lower(this=dialects.trimmed(raw))
+        if self.value.text is not None:
+            return self.value.text.copy()
+        return text_form(self.raw.copy(), self.kind)
 
     @property
     def present(self) -> exp.Expression:
+        if self.value.text is not None:
+            nonempty = exp.NEQ(this=self.value.text.copy(), expression=exp.Literal.string(""))
+            return exp.func("COALESCE", nonempty, exp.false())
         raw = self.raw.copy() if self.kind is Kind.TEXT else dialects.as_text(self.raw.copy())
         not_null = exp.not_(exp.Is(this=self.raw.copy(), expression=exp.null()))
         return exp.and_(not_null, exp.NEQ(this=dialects.trimmed(raw), expression=exp.Literal.string("")))
 
     @property
     def number(self) -> exp.Expression:
-        if self.kind is Kind.NUMBER:
-            return exp.cast(self.raw.copy(), exp.DataType.build("double"))
-        raw = self.raw.copy() if self.kind is Kind.TEXT else dialects.as_text(self.raw.copy())
-        return dialects.safe_number(raw, self.dialect)
+        if self.value.number is not None:
+            return self.value.number.copy()
+        return number_form(self.raw.copy(), self.kind, self.dialect)
+
+
+def text_form(raw: exp.Expression, kind: Kind | None) -> exp.Expression:
+    """The contract's text form of a column: cast to text, trimmed, lower-cased."""
+    return exp.Lower(this=dialects.trimmed(raw if kind is Kind.TEXT else dialects.as_text(raw)))
+
+
+def number_form(raw: exp.Expression, kind: Kind | None, dialect: str) -> exp.Expression:
+    """The number in a column, NULL when it holds no number."""
+    if kind is Kind.NUMBER:
+        return exp.cast(raw, exp.DataType.build("double"))
+    return dialects.safe_number(raw if kind is Kind.TEXT else dialects.as_text(raw), dialect)
+
+
+def numeric_fields(cond: Condition) -> set[str]:
+    """Fields a condition compares as numbers."""
+    if isinstance(cond, AllCondition | AnyCondition):
+        return {f for c in (cond.all_ if isinstance(cond, AllCondition) else cond.any_) for f in numeric_fields(c)}
+    if isinstance(cond, NotCondition):
+        return numeric_fields(cond.not_)
+    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    if cond.operator in ("gt", "gte", "lt", "lte", "between") or any(_is_number(v) for v in values):
+        return {cond.field}
+    return set()
 
 
 def text_of(value: object) -> str:

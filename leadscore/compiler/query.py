@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlglot import exp
 
 from leadscore.compiler import dialects
-from leadscore.compiler.conditions import Value, compile_condition
+from leadscore.compiler.conditions import Value, compile_condition, number_form, numeric_fields, text_form
 from leadscore.compiler.sources import RESERVED_EVENT_COLUMNS, Kind, Sources, Table
 from leadscore.spec.rules import EngagementRule, Mode
 from leadscore.spec.scorecard import Scorecard, Stage
@@ -105,6 +105,8 @@ class QueryBuilder:
         self.lead_ids = options.lead_ids
         self.properties = card.event_properties()
         self.property_column = {name: f"p{i}" for i, name in enumerate(self.properties)}
+        numeric = {f for r in card.engagement.rules if r.where is not None for f in numeric_fields(r.where)}
+        self.numeric_properties = [p for p in self.properties if p in numeric]
 
     # -- step 1: the events ------------------------------------------------
     def _property_value(self, name: str) -> exp.Expression | None:
@@ -146,14 +148,28 @@ class QueryBuilder:
             where = exp.and_(where, exp.In(this=_col("event", "e"), expressions=[exp.Literal.string(t) for t in types]))
         select = exp.select(*columns).from_(_table(events, "e")).where(where)
         if not events.has("event_id"):
-            return select
+            return self._with_forms(select)
         # a re-sent event counts once: keep the earliest copy of each (lead, event_id)
         order = exp.Order(expressions=[exp.Ordered(this=_col("timestamp", "e")), exp.Ordered(this=_col("event", "e"))])
         copy = exp.Window(this=exp.RowNumber(), partition_by=[_col("lead_id", "e"), _col("event_id", "e")], order=order)
         inner = select.select(exp.alias_(copy, "copy", quoted=True), exp.alias_(_col("event_id", "e"), "event_id", quoted=True))
         keep = exp.or_(exp.Is(this=_col("event_id", "d"), expression=exp.null()), exp.EQ(this=_col("copy", "d"), expression=exp.Literal.number(1)))
         outer_columns = [_col(c, "d") for c in ("lead_id", "event", "ts", *self.property_column.values())]
-        return exp.select(*outer_columns).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("d")))).where(keep)
+        deduplicated = exp.select(*outer_columns).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("d")))).where(keep)
+        return self._with_forms(deduplicated)
+
+    def _with_forms(self, events: exp.Select) -> exp.Select:
+        """Each property's text form (and number) computed once per event, not once per rule."""
+        if not self.properties:
+            return events
+        columns: list[exp.Expression] = [_col(c, "x") for c in ("lead_id", "event", "ts")]
+        for name, alias in self.property_column.items():
+            raw = _col(alias, "x")
+            kind = self._property_kind(name)
+            columns.append(exp.alias_(text_form(raw, kind), alias, quoted=True))
+            if name in self.numeric_properties:
+                columns.append(exp.alias_(number_form(raw.copy(), kind, self.dialect), f"n{alias}", quoted=True))
+        return exp.select(*columns).from_(exp.Subquery(this=events, alias=exp.TableAlias(this=_id("x"))))
 
     # -- step 2: per-lead activity -------------------------------------------
     def _resolve_property(self, name: str) -> Value:
@@ -161,7 +177,9 @@ class QueryBuilder:
             return Value(None)
         if self._property_value(name) is None:
             return Value(None)
-        return Value(_col(self.property_column[name], "v"), self._property_kind(name))
+        column = self.property_column[name]
+        number = _col(f"n{column}", "v") if name in self.numeric_properties else None
+        return Value(_col(column, "v"), Kind.TEXT, text=_col(column, "v"), number=number)
 
     def match(self, rule: EngagementRule) -> exp.Expression:
         """Holds for an event (row of ``__ls_events`` as ``v``) that counts for ``rule``."""
@@ -192,13 +210,16 @@ class QueryBuilder:
         for i, rule in enumerate(self.card.engagement.rules):
             matched = self.match(rule)
             half_life = rule.half_life(self.card.engagement.decay)
+            # aggregate FILTER clauses: several times faster on DuckDB than SUM(CASE ...);
+            # sqlglot rewrites them for dialects without FILTER (BigQuery, Snowflake)
             if rule.mode is Mode.ONCE and half_life is not None:
-                agg = exp.Max(this=_case(matched, _col("ts", "v")))
+                agg: exp.Expression = exp.Max(this=_col("ts", "v"))
             elif rule.mode is Mode.PER_EVENT and half_life is not None:
-                agg = _sum(_case(matched, self.weight(_col("ts", "v"), half_life), exp.Literal.number(0)))
+                agg = _sum(self.weight(_col("ts", "v"), half_life))
             else:
-                agg = _sum(_case(matched, exp.Literal.number(1), exp.Literal.number(0)))
-            columns.append(exp.alias_(agg, f"a{i}", quoted=True))
+                agg = exp.Count(this=exp.Star())
+            filtered = exp.Filter(this=agg, expression=exp.Where(this=matched))
+            columns.append(exp.alias_(filtered, f"a{i}", quoted=True))
         return exp.select(*columns).from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v")))).group_by(_col("lead_id", "v"))
 
     # -- step 3: the points of each rule --------------------------------------

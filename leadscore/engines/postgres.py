@@ -107,7 +107,7 @@ class PostgresEngine(Engine):
         for column, type_name in described:
             col = _ident(column)
             if column in ID_COLUMNS:
-                parts.append(f"NULLIF(TRIM(CAST({col} AS text)), '') AS {col}")
+                parts.append(f"NULLIF(CAST({col} AS text), '') AS {col}")
                 kinds[column] = Kind.TEXT
             elif column in TIME_COLUMNS[role]:
                 parts.append(f"CAST({col} AS timestamptz) AS {col}")

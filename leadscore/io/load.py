@@ -155,8 +155,8 @@ class DuckDBLoader:
         for name, type_ in columns.items():
             col = quote(name)
             kind = kind_of(type_)
-            if name in ID_COLUMNS:
-                expr = f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')"
+            if name in ID_COLUMNS:  # ids are kept as given (not trimmed); empty means missing
+                expr = f"NULLIF({col}, '')" if kind is Kind.TEXT else f"CAST({col} AS VARCHAR)"
             elif name in TIME_COLUMNS[role]:
                 expr = _timestamp_expr(col, kind)
             elif role == "events" and name == "properties":
@@ -236,7 +236,7 @@ class DuckDBLoader:
             return
         numbered = self._numbered(raw)
         rows = self.conn.execute(
-            f"SELECT rowid FROM {quote(numbered)} WHERE NULLIF(TRIM(CAST({col} AS VARCHAR)), '') = ? ORDER BY rowid LIMIT {SHOWN_ROWS}",
+            f"SELECT rowid FROM {quote(numbered)} WHERE CAST({col} AS VARCHAR) = ? ORDER BY rowid LIMIT {SHOWN_ROWS}",
             [dupes[1]],
         ).fetchall()
         shown = ", ".join(str(r[0] + loaded.row_offset) for r in rows)
