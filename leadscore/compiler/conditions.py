@@ -109,6 +109,15 @@ def numeric_fields(cond: Condition) -> set[str]:
     return set()
 
 
+def text_fields(cond: Condition) -> set[str]:
+    """Fields a condition reads as text (every operator but the purely numeric ones)."""
+    if isinstance(cond, AllCondition | AnyCondition):
+        return {f for c in (cond.all_ if isinstance(cond, AllCondition) else cond.any_) for f in text_fields(c)}
+    if isinstance(cond, NotCondition):
+        return text_fields(cond.not_)
+    return set() if cond.operator in ("gt", "gte", "lt", "lte", "between") else {cond.field}
+
+
 def text_of(value: object) -> str:
     """The contract's text form of a scorecard value: trimmed; booleans as true/false."""
     if isinstance(value, bool):
@@ -144,12 +153,11 @@ def _contains(f: _Field, value: object) -> exp.Expression:
 
 
 def _starts_with(f: _Field, value: object) -> exp.Expression:
-    return exp.and_(f.present, exp.EQ(this=exp.StrPosition(this=f.text, substr=_lit(value)), expression=exp.Literal.number(1)))
+    return exp.and_(f.present, exp.StartsWith(this=f.text, expression=_lit(value)))
 
 
 def _ends_with(f: _Field, value: object) -> exp.Expression:
-    position = exp.StrPosition(this=exp.func("REVERSE", f.text), substr=exp.func("REVERSE", _lit(value)))
-    return exp.and_(f.present, exp.EQ(this=position, expression=exp.Literal.number(1)))
+    return exp.and_(f.present, dialects.ends_with(f.text, _lit(value), f.dialect))
 
 
 def _compare(kind: type[exp.Binary]) -> Callable[[FieldCondition, _Field], exp.Expression]:

@@ -73,3 +73,11 @@ def json_text(column: exp.Expression, key: str, dialect: str) -> exp.Expression:
         column = exp.cast(column, exp.DataType.build("json"))
     path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=key)])
     return exp.JSONExtractScalar(this=column, expression=path)
+
+
+def ends_with(text: exp.Expression, suffix: exp.Expression, dialect: str) -> exp.Expression:
+    """``text`` ends with ``suffix`` (PostgreSQL has STARTS_WITH but no ENDS_WITH)."""
+    if dialect == "postgres":
+        position = exp.StrPosition(this=exp.func("REVERSE", text), substr=exp.func("REVERSE", suffix))
+        return exp.EQ(this=position, expression=exp.Literal.number(1))
+    return exp.EndsWith(this=text, expression=suffix)
