@@ -1,0 +1,1 @@
+"""CLI commands of the backtest_commands part (registered on leadscore.cli.app)."""
