@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadscore.compiler import Sources
+from leadscore.compiler import Sources, Table
 from leadscore.compiler.query import CompileOptions, QueryBuilder
 from leadscore.engines import Engine, connect
 from leadscore.errors import NotFoundError
@@ -39,6 +39,8 @@ class LeadScorer:
         engine: ``"duckdb"`` (default, in memory), a DuckDB file path, a PostgreSQL URL,
             or an Engine.
         validate: check every input row (ids, timestamps, JSON properties) before scoring.
+        unique_events: the events have no repeated ``event_id`` (for example, it is a primary
+            key), so re-sent events need not be removed; saves the costliest step on big data.
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class LeadScorer:
         accounts: Any = None,
         engine: str | Path | Engine | None = None,
         validate: bool = True,
+        unique_events: bool = False,
     ) -> None:
         self.card = _card(scorecard)
         self.engine = connect(engine)
@@ -59,6 +62,10 @@ class LeadScorer:
         accounts_table = (
             self.engine.load("accounts", parse_source(accounts), validate=validate) if accounts is not None else None
         )
+        if unique_events:
+            # the caller vouches that no event_id repeats (say, a primary key): skip the dedupe
+            columns = {c: k for c, k in events_table.columns.items() if c != "event_id"}
+            events_table = Table(events_table.name, columns)
         self.sources = Sources(leads_table, events_table, accounts_table)
 
     def builder(self, as_of: datetime, lead_ids: list[str] | None = None) -> QueryBuilder:

@@ -238,3 +238,19 @@ def test_postgres_tables_in_and_out(postgres_url: str) -> None:
 def test_unknown_table_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="table:nope"):
         LeadScorer(CASE / "scorecard.yaml", leads="table:nope", events=CASE / "events.csv", engine=str(tmp_path / "x.duckdb"))
+
+
+def test_unique_events_skips_dedupe_only_when_asked() -> None:
+    """With unique_events the caller vouches for unique ids, so a repeated id counts twice."""
+    from leadscore.spec import scorecard_from_dict
+
+    card = scorecard_from_dict(
+        {"name": "t", "engagement": {"rules": [{"name": "views", "event": "page_view", "per": "event", "points": 1}]}, "stages": [{"name": "lead"}]}
+    )
+    leads = pa.table({"lead_id": ["a"]})
+    events = pa.table({"event_id": ["e1", "e1"], "lead_id": ["a", "a"], "event": ["page_view"] * 2, "timestamp": ["2026-05-01T00:00:00Z"] * 2})
+    exact = score_leads(card, leads=leads, events=events, as_of=AS_OF).to_pylist()[0]
+    with LeadScorer(card, leads=leads, events=events, unique_events=True) as trusting:
+        trusted = trusting.score(AS_OF).to_pylist()[0]
+    assert exact["engagement.views"] == 1
+    assert trusted["engagement.views"] == 2

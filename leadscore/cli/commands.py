@@ -43,6 +43,13 @@ def score(
         str | None,
         typer.Option("--accounts-output", help="Also write one row per account (needs an accounts: roll-up in the scorecard)."),
     ] = None,
+    events_unique: Annotated[
+        bool,
+        typer.Option(
+            "--events-unique",
+            help="The events never repeat an event_id (e.g. it is a primary key): skip removing re-sent events. Faster on big data.",
+        ),
+    ] = False,
 ) -> None:
     """Score every lead and write fit, engagement, score, grade, level, priority, stage, label and each rule's points.
 
@@ -67,7 +74,8 @@ def score(
     started = time.monotonic()
     with progress_display(err, enabled=is_interactive()) as report:
         engine = connect(database, progress=report) if _is_duckdb(database) else connect(database)
-        with engine, LeadScorer(card, leads=leads, events=events, accounts=optional(accounts), engine=engine) as scorer:
+        scorer = LeadScorer(card, leads=leads, events=events, accounts=optional(accounts), engine=engine, unique_events=events_unique)
+        with engine, scorer:
             scorer.write(output, moment, accounts_output=accounts_output)
     err.print(f"scored as of {moment.isoformat()} → {output} in {time.monotonic() - started:.1f}s")
 
