@@ -55,6 +55,8 @@ def text_form(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         text = "true" if value else "false"
+    elif isinstance(value, int | float) and float(value).is_integer() and abs(value) < 1e15:
+        text = str(int(value))  # a whole number has no fraction: 120.0 reads "120"
     elif isinstance(value, datetime | date):
         text = value.isoformat()
     else:
@@ -216,8 +218,9 @@ class _Event:
         self.props = _event_properties(raw)
 
 
-def _dedupe(events: list[_Event]) -> list[_Event]:
-    """Equal event_id (for one lead) counts once: the earliest copy, then the smallest type."""
+def _dedupe(events: list[_Event], mask: Any) -> list[_Event]:
+    """Equal event_id (for one lead) counts once: the earliest copy; copies at the same instant:
+    the one with the smallest rule mask (sum of 2**i over the rules i the copy counts for)."""
     keep: dict[str, _Event] = {}
     out: list[_Event] = []
     for ev in events:
@@ -225,9 +228,21 @@ def _dedupe(events: list[_Event]) -> list[_Event]:
             out.append(ev)
             continue
         best = keep.get(ev.id)
-        if best is None or (ev.ts, str(ev.type)) < (best.ts, str(best.type)):
+        if best is None or (ev.ts, mask(ev)) < (best.ts, mask(best)):
             keep[ev.id] = ev
     return out + list(keep.values())
+
+
+def _counts_for(rule: EngagementRule, ev: _Event, as_of: datetime, default_expire: timedelta | None) -> bool:
+    """Whether one event, on its own, counts for a rule (type, where, and the rule's time window)."""
+    if rule.events is not None and ev.type not in rule.events:
+        return False
+    if rule.where is not None and not holds(rule.where, ev.props.get):
+        return False
+    if rule.mode is Mode.INACTIVITY:
+        return ev.ts > as_of - rule.inactive_for
+    expiry = rule.expiry(default_expire)
+    return (rule.within is None or ev.ts > as_of - rule.within) and (expiry is None or ev.ts > as_of - expiry)
 
 
 def _weight(age: timedelta, half_life: timedelta | None) -> float:
@@ -391,9 +406,14 @@ def reference_score(
         if ev.ts is None:
             continue
         events_by_lead.setdefault(lid, []).append(ev)
+    expire = card.engagement.expire_after
+
+    def mask(ev: _Event) -> int:
+        return sum(1 << i for i, rule in enumerate(card.engagement.rules) if _counts_for(rule, ev, as_of_utc, expire))
+
     for lid, evs in events_by_lead.items():
         # dedupe first (the earliest copy wins), then keep only what exists at as_of
-        events_by_lead[lid] = [ev for ev in _dedupe(evs) if ev.ts <= as_of_utc]
+        events_by_lead[lid] = [ev for ev in _dedupe(evs, mask) if ev.ts <= as_of_utc]
 
     result: dict[str, dict[str, Any]] = {}
     for lead in leads:

@@ -87,6 +87,8 @@ class _Field:
 
 def text_form(raw: exp.Expression, kind: Kind | None) -> exp.Expression:
     """The contract's text form of a column: cast to text, trimmed, lower-cased."""
+    if kind is Kind.NUMBER:
+        return exp.Lower(this=dialects.number_as_text(raw))
     return exp.Lower(this=dialects.trimmed(raw if kind is Kind.TEXT else dialects.as_text(raw)))
 
 

@@ -36,6 +36,17 @@ def as_text(value: exp.Expression) -> exp.Expression:
     return exp.cast(value, exp.DataType.build("text"))
 
 
+def number_as_text(value: exp.Expression) -> exp.Expression:
+    """A number's text: whole numbers without a fraction (``120.0`` → ``120``), others as the engine
+    prints them (the shortest text that reads back the same: ``75.5``)."""
+    whole = exp.and_(
+        exp.EQ(this=value.copy(), expression=exp.func("TRUNC", value.copy())),
+        exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number("1e15")),
+    )
+    integer = as_text(exp.cast(value.copy(), exp.DataType.build("bigint")))
+    return exp.Case(ifs=[exp.If(this=whole, true=integer)], default=as_text(value.copy()))
+
+
 def trimmed(value: exp.Expression) -> exp.Expression:
     return exp.Trim(this=value, expression=exp.Literal.string(WHITESPACE))
 
@@ -44,10 +55,11 @@ def safe_number(text: exp.Expression, dialect: str) -> exp.Expression:
     """The number in a text value, or NULL when it is not one (never an error)."""
     value = trimmed(text)
     guard = exp.RegexpLike(this=value.copy(), expression=exp.Literal.string(NUMBER_PATTERN))
-    # The guard keeps the cast from failing where there is no TRY_CAST (PostgreSQL).
+    # The guard keeps the cast from failing where there is no TRY_CAST (PostgreSQL). There the
+    # number is NUMERIC: any text the guard lets through fits (1e400 would overflow a double).
     cast: exp.Expression
     if dialect == "postgres":
-        cast = exp.cast(value.copy(), exp.DataType.build("double"))
+        cast = exp.cast(value.copy(), exp.DataType.build("decimal"))
     else:
         cast = exp.TryCast(this=value.copy(), to=exp.DataType.build("double"))
     return exp.Case(ifs=[exp.If(this=guard, true=cast)])

@@ -162,8 +162,9 @@ class QueryBuilder:
         if lead_filter is not None:
             where = exp.and_(where, lead_filter)
         types = self.card.event_types()
-        if types and all(r.events for r in self.card.engagement.rules):
-            # every rule names its event types: other types can never count
+        if types and all(r.events for r in self.card.engagement.rules) and not events.has("event_id"):
+            # every rule names its event types: other types can never count. (With event ids, a
+            # copy of another type may be the earliest copy of an event, so it must stay.)
             where = exp.and_(where, exp.In(this=_col("event", "e"), expressions=[exp.Literal.string(t) for t in types]))
         return exp.select(*columns).from_(_table(events, "e")).where(where)
 
@@ -172,11 +173,15 @@ class QueryBuilder:
         forms = self._event_forms()
         if not self.sources.events.has("event_id"):
             return forms
-        # the forms are computed in a subquery below the window, so the window does not evaluate them
-        order = exp.Order(expressions=[exp.Ordered(this=_col("ts", "f")), exp.Ordered(this=_col("event", "f"))])
+        # the forms are computed in a subquery below the window, so the window does not evaluate
+        # them; copies at the same instant are ordered by the rules they count for (rule_mask)
+        masked = exp.select(exp.Star(), exp.alias_(self.rule_mask(), "mask", quoted=True)).from_(
+            exp.Subquery(this=forms, alias=exp.TableAlias(this=_id("v")))
+        )
+        order = exp.Order(expressions=[exp.Ordered(this=_col("ts", "f")), exp.Ordered(this=_col("mask", "f"))])
         copy = exp.Window(this=exp.RowNumber(), partition_by=[_col("lead_id", "f"), _col("event_id", "f")], order=order)
         inner = exp.select(exp.Star(), exp.alias_(copy, "copy", quoted=True)).from_(
-            exp.Subquery(this=forms, alias=exp.TableAlias(this=_id("f")))
+            exp.Subquery(this=masked, alias=exp.TableAlias(this=_id("f")))
         )
         keep = exp.or_(exp.Is(this=_col("event_id", "d"), expression=exp.null()), exp.EQ(this=_col("copy", "d"), expression=exp.Literal.number(1)))
         names = [c.alias_or_name for c in forms.expressions]
@@ -249,12 +254,8 @@ class QueryBuilder:
             columns.append(exp.alias_(agg, f"a{i}", quoted=True))
         return exp.select(*columns).from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v")))).group_by(_col("lead_id", "v"))
 
-    def _keyed_events(self) -> exp.Select:
-        """Per event: ``key = epoch_us(ts) * 2**64 + mask``, bit i of mask set when rule i counts it.
-
-        The smallest key of a (lead, event_id) is its earliest copy (ties: the smaller mask), so
-        a MIN over the key deduplicates re-sent events exactly, in a hash aggregate.
-        """
+    def rule_mask(self) -> exp.Expression:
+        """Per event (row ``v``): the sum of ``2**i`` over the engagement rules ``i`` it counts for."""
         bits = [
             _case(self.match(rule), exp.Literal.number(1 << i), exp.Literal.number(0))
             for i, rule in enumerate(self.card.engagement.rules)
@@ -262,6 +263,15 @@ class QueryBuilder:
         mask: exp.Expression = bits[0]
         for bit in bits[1:]:
             mask = exp.Add(this=mask, expression=bit)
+        return mask
+
+    def _keyed_events(self) -> exp.Select:
+        """Per event: ``key = epoch_us(ts) * 2**64 + mask`` (see ``rule_mask``).
+
+        The smallest key of a (lead, event_id) is its earliest copy (ties: the smaller mask), so
+        a MIN over the key deduplicates re-sent events exactly, in a hash aggregate.
+        """
+        mask = self.rule_mask()
         micros = exp.cast(exp.Anonymous(this="epoch_us", expressions=[_col("ts", "v")]), exp.DataType.build("hugeint", dialect="duckdb"))
         key = exp.BitwiseOr(this=exp.paren(exp.BitwiseLeftShift(this=micros, expression=exp.Literal.number(64))), expression=exp.paren(mask))
         columns: list[exp.Expression] = [_col("lead_id", "v"), exp.alias_(key, "key", quoted=True)]

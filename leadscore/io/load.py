@@ -174,10 +174,16 @@ class DuckDBLoader:
         key = "account_id" if role == "accounts" else "lead_id"
         checks.append((f"{key} is empty", f"{quote(key)} IS NULL"))
         if role == "events":
-            checks.append(("event is empty", "NULLIF(TRIM(\"event\"), '') IS NULL"))
-        raw_times = [n for n in TIME_COLUMNS[role] if n in columns]
-        for name in raw_times:
+            checks.append(("event is empty", "\"event\" IS NULL OR \"event\" = '' OR TRIM(\"event\") = ''"))
+        present = [n for n in TIME_COLUMNS[role] if n in columns]
+        # text is parsed, so compare it with what it parsed to; typed timestamps only can be NULL
+        raw_times = [n for n in present if kind_of(columns[n]) is not Kind.TIMESTAMP]
+        for name in present:
             source = quote(f"__raw_{name}")
+            if name not in raw_times:
+                if name == "timestamp":
+                    checks.append(("timestamp is empty", f"{quote(name)} IS NULL"))
+                continue
             if name == "timestamp":
                 checks.append(("timestamp is empty", f"NULLIF(TRIM({source}), '') IS NULL"))
             checks.append(
