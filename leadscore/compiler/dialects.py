@@ -73,8 +73,10 @@ def epoch_seconds(ts: exp.Expression, dialect: str) -> exp.Expression:
     return exp.TimeToUnix(this=ts)
 
 
-def round2(value: exp.Expression) -> exp.Expression:
-    """Round to 2 decimals through an exact decimal (PostgreSQL has no ROUND(double, n))."""
+def round2(value: exp.Expression, dialect: str) -> exp.Expression:
+    """Round to 2 decimals (PostgreSQL has no ROUND(double, n): there through NUMERIC)."""
+    if dialect == "duckdb":
+        return exp.Round(this=value, decimals=exp.Literal.number(2))
     decimal = exp.cast(value, exp.DataType.build("decimal(38, 6)"))
     return exp.cast(exp.Round(this=decimal, decimals=exp.Literal.number(2)), exp.DataType.build("double"))
 

@@ -574,19 +574,19 @@ class QueryBuilder:
         s = "s"
         columns: list[exp.Expression] = [
             _col("lead_id", s),
-            *(exp.alias_(dialects.round2(_col(c, s)), c, quoted=True) for c in ("fit", "engagement", "score")),
+            *(exp.alias_(dialects.round2(_col(c, s), self.dialect), c, quoted=True) for c in ("fit", "engagement", "score")),
             *(_col(c, s) for c in ("grade", "level", "priority", "stage", "label")),
         ]
         internal = [f"f{i}" for i in range(len(self.card.fit.rules))] + [f"e{i}" for i in range(len(self.card.engagement.rules))]
         for column, name in zip(internal, self.card.rule_columns(), strict=True):
-            columns.append(exp.alias_(dialects.round2(_col(column, s)), name, quoted=True))
+            columns.append(exp.alias_(dialects.round2(_col(column, s), self.dialect), name, quoted=True))
         query = exp.select(*columns).from_(exp.Table(this=_id(SCORED), alias=exp.TableAlias(this=_id(s))))
         if self.card.accounts is not None:
             on = exp.EQ(this=_col("account_id", "c"), expression=_col("account_id", s))
             query = query.join(exp.Table(this=_id(ACC), alias=exp.TableAlias(this=_id("c"))), on=on, join_type="left")
             query = query.select(
                 _col("account_id", s),
-                exp.alias_(dialects.round2(_col("account_score", "c")), "account_score", quoted=True),
+                exp.alias_(dialects.round2(_col("account_score", "c"), self.dialect), "account_score", quoted=True),
                 _col("account_leads", "c"),
                 _col("account_engaged_leads", "c"),
             )
@@ -598,7 +598,7 @@ class QueryBuilder:
             raise ValueError("this scorecard has no accounts: section")
         query = exp.select(
             _col("account_id"),
-            exp.alias_(dialects.round2(_col("account_score")), "account_score", quoted=True),
+            exp.alias_(dialects.round2(_col("account_score"), self.dialect), "account_score", quoted=True),
             _col("account_leads"),
             _col("account_engaged_leads"),
         ).from_(_id(ACC))
