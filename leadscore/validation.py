@@ -62,11 +62,12 @@ def data_warnings(
 
 
 def _event_warnings(card: Scorecard, engine: Any, table: Any) -> list[str]:
-    from leadscore.compiler.query import _table
     from sqlglot import exp
 
+    from leadscore.compiler.query import table_expression
+
     warnings = []
-    source = _table(table, "e")
+    source = table_expression(table, "e")
     types_query = exp.select(exp.column("event", table="e", quoted=True)).from_(source).distinct().limit(10_000)
     present = {r["event"] for r in engine.execute(types_query).to_pylist()}
     for event_type in card.event_types():

@@ -34,7 +34,7 @@ def _card() -> dict:
 
 
 def _data() -> tuple[pd.DataFrame, pd.DataFrame]:
-    leads = pd.DataFrame([{"lead_id": "l'1", **{name: name.upper() for name in HOSTILE}}, {"lead_id": "l2", **{name: "other" for name in HOSTILE}}])
+    leads = pd.DataFrame([{"lead_id": "l'1", **{name: name.upper() for name in HOSTILE}}, {"lead_id": "l2", **dict.fromkeys(HOSTILE, "other")}])
     events = pd.DataFrame(
         [
             {"lead_id": "l'1", "event": name, "timestamp": "2026-05-01T00:00:00Z", **{f"p {n}": f"<{n}>" for n in HOSTILE}}

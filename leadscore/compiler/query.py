@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from leadscore.compiler import dialects
 from leadscore.compiler.conditions import Value, compile_condition, number_form, numeric_fields, text_fields, text_form
-from leadscore.compiler.sources import RESERVED_EVENT_COLUMNS, Kind, Sources, Table
+from leadscore.compiler.sources import Kind, Sources, Table
 from leadscore.spec.rules import EngagementRule, Mode
 from leadscore.spec.scorecard import Scorecard, Stage
 
@@ -55,7 +55,7 @@ def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(_id(name), table=_id(table) if table else None)
 
 
-def _table(table: Table, alias: str) -> exp.Table:
+def table_expression(table: Table, alias: str) -> exp.Table:
     parts = [_id(p) for p in table.name]
     name = parts[-1]
     db = parts[-2] if len(parts) > 1 else None
@@ -166,7 +166,7 @@ class QueryBuilder:
             # every rule names its event types: other types can never count. (With event ids, a
             # copy of another type may be the earliest copy of an event, so it must stay.)
             where = exp.and_(where, exp.In(this=_col("event", "e"), expressions=[exp.Literal.string(t) for t in types]))
-        return exp.select(*columns).from_(_table(events, "e")).where(where)
+        return exp.select(*columns).from_(table_expression(events, "e")).where(where)
 
     def events_cte(self) -> exp.Select:
         """One row per counting event: a re-sent event (same lead and event_id) keeps its earliest copy."""
@@ -341,12 +341,12 @@ class QueryBuilder:
                 columns.append(exp.alias_(text_form(value.expr, value.kind), f"t{i}", quoted=True))
             if name in numeric:
                 columns.append(exp.alias_(number_form(value.expr.copy(), value.kind, self.dialect), f"n{i}", quoted=True))
-        select = exp.select(*columns).from_(_table(self.sources.leads, "l"))
+        select = exp.select(*columns).from_(table_expression(self.sources.leads, "l"))
         if self.sources.accounts is not None and self.sources.leads.has("account_id") and any(
             f.startswith("account.") for f in self.card.lead_fields()
         ):
             on = exp.EQ(this=_col("account_id", "a"), expression=_col("account_id", "l"))
-            select = select.join(_table(self.sources.accounts, "a"), on=on, join_type="left")
+            select = select.join(table_expression(self.sources.accounts, "a"), on=on, join_type="left")
         lead_filter = self._lead_filter(_col("lead_id", "l"))
         return select.where(lead_filter) if lead_filter is not None else select
 

@@ -64,7 +64,7 @@ def default_sources(
         event_columns["properties"] = Kind.JSON
     else:
         event_columns |= {p: Kind.TEXT for p in card.event_properties() if p not in RESERVED_EVENT_COLUMNS}
-    account_table = Table(_split(accounts), {"account_id": Kind.TEXT} | {f: Kind.TEXT for f in account_fields}) if account_fields else None
+    account_table = Table(_split(accounts), {"account_id": Kind.TEXT} | dict.fromkeys(account_fields, Kind.TEXT)) if account_fields else None
     return Sources(Table(_split(leads), lead_columns), Table(_split(events), event_columns), account_table)
 
 

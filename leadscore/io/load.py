@@ -23,7 +23,7 @@ from leadscore.io.formats import file_format
 from leadscore.io.sources import TableRef, describe
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    pass
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -100,12 +100,7 @@ def _condition_kind(data: Any) -> str | None:
 CONDITION_TAGS = frozenset({"field-of", "all-of", "any-of", "not-of"})
 
 Condition = Annotated[
-    Union[
-        Annotated[FieldCondition, Tag("field-of")],
-        Annotated[AllCondition, Tag("all-of")],
-        Annotated[AnyCondition, Tag("any-of")],
-        Annotated[NotCondition, Tag("not-of")],
-    ],
+    Annotated[FieldCondition, Tag("field-of")] | Annotated[AllCondition, Tag("all-of")] | Annotated[AnyCondition, Tag("any-of")] | Annotated[NotCondition, Tag("not-of")],
     Discriminator(
         _condition_kind,
         custom_error_type="condition",

@@ -18,8 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from leadscore.errors import Problem, ScorecardError
-from leadscore.spec.conditions import CONDITION_TAGS
-from leadscore.spec.conditions import OPERATORS
+from leadscore.spec.conditions import CONDITION_TAGS, OPERATORS
 from leadscore.spec.scorecard import Scorecard, cross_rule_problems
 
 
