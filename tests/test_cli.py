@@ -117,3 +117,34 @@ def test_bad_as_of_exit_2() -> None:
     result = runner.invoke(app, ["score", str(CASE / "scorecard.yaml"), *DATA[:4], "--as-of", "yesterday", "--output", "x.csv"])
     assert result.exit_code == 2
     assert "--as-of 'yesterday' is not an ISO-8601 timestamp" in result.output
+
+
+def test_init_makes_a_project_that_scores(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    result = runner.invoke(app, ["init", str(project), "--leads", "200"])
+    assert result.exit_code == 0, result.output
+    data = project / "data"
+    assert (project / "scorecard.yaml").exists() and (data / "events.csv").exists()
+    output = tmp_path / "scores.csv"
+    scored = runner.invoke(
+        app,
+        ["score", str(project / "scorecard.yaml"), "--leads", str(data / "leads.csv"), "--events", str(data / "events.csv"),
+         "--accounts", str(data / "accounts.csv"), "--output", str(output)],
+    )
+    assert scored.exit_code == 0, scored.output
+    assert duckdb.connect().sql(f"SELECT count(*) FROM '{output}'").fetchall() == [(200,)]
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_demo_scores_sample_data_and_summarizes(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "demo"), "--leads", "300"])
+    assert result.exit_code == 0, result.output
+    assert "Top 10 leads" in result.output and "stages:" in result.output and "labels:" in result.output
+    rows = duckdb.connect().sql(f"SELECT stage, count(*) FROM '{tmp_path / 'demo' / 'scores.csv'}' GROUP BY stage").fetchall()
+    assert sum(n for _, n in rows) == 300
