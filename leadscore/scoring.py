@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadscore.compiler import Sources, Table
+from leadscore.compiler import Sources
 from leadscore.compiler.query import CompileOptions, QueryBuilder
 from leadscore.engines import Engine, connect
 from leadscore.errors import NotFoundError
@@ -63,9 +64,8 @@ class LeadScorer:
             self.engine.load("accounts", parse_source(accounts), validate=validate) if accounts is not None else None
         )
         if unique_events:
-            # the caller vouches that no event_id repeats (say, a primary key): skip the dedupe
-            columns = {c: k for c, k in events_table.columns.items() if c != "event_id"}
-            events_table = Table(events_table.name, columns)
+            # the caller vouches that no event_id repeats: skip removing re-sent copies
+            events_table = dataclasses.replace(events_table, unique_event_ids=True)
         self.sources = Sources(leads_table, events_table, accounts_table)
 
     def builder(self, as_of: datetime, lead_ids: list[str] | None = None) -> QueryBuilder:

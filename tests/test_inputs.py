@@ -254,3 +254,45 @@ def test_unique_events_skips_dedupe_only_when_asked() -> None:
         trusted = trusting.score(AS_OF).to_pylist()[0]
     assert exact["engagement.views"] == 1
     assert trusted["engagement.views"] == 2
+
+
+def _primary_key_case(conn_execute) -> None:  # type: ignore[no-untyped-def]
+    conn_execute("CREATE TABLE leads (lead_id TEXT)")
+    conn_execute("INSERT INTO leads VALUES ('a')")
+    conn_execute("CREATE TABLE events (event_id TEXT PRIMARY KEY, lead_id TEXT, event TEXT, timestamp TIMESTAMPTZ)")
+    conn_execute("INSERT INTO events VALUES ('e1', 'a', 'page_view', '2026-05-01 00:00:00+00')")
+    conn_execute("CREATE TABLE events_nokey (event_id TEXT, lead_id TEXT, event TEXT, timestamp TIMESTAMPTZ)")
+
+
+def test_duckdb_primary_key_on_event_id_skips_dedupe(tmp_path: Path) -> None:
+    database = tmp_path / "crm.duckdb"
+    conn = duckdb.connect(str(database))
+    _primary_key_case(lambda sql: conn.execute(sql).fetchall())
+    conn.close()
+    with LeadScorer(CASE / "scorecard.yaml", leads="table:leads", events="table:events", engine=str(database)) as keyed:
+        assert keyed.sources.events.unique_event_ids
+        assert not keyed.sources.events.needs_dedupe
+    with LeadScorer(CASE / "scorecard.yaml", leads="table:leads", events="table:events_nokey", engine=str(database)) as plain:
+        assert plain.sources.events.needs_dedupe
+
+
+@pytest.mark.postgres
+def test_postgres_primary_key_on_event_id_skips_dedupe(postgres_url: str) -> None:
+    import psycopg
+
+    schema = "leadscore_test_keys"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"SET search_path TO {schema}")
+        _primary_key_case(conn.execute)
+    try:
+        kwargs = {"leads": f"table:{schema}.leads", "engine": postgres_url}
+        with LeadScorer(CASE / "scorecard.yaml", events=f"table:{schema}.events", **kwargs) as keyed:
+            assert keyed.sources.events.unique_event_ids
+            assert [r["engagement"] for r in keyed.score(AS_OF).to_pylist()] == [0.0]
+        with LeadScorer(CASE / "scorecard.yaml", events=f"table:{schema}.events_nokey", **kwargs) as plain:
+            assert plain.sources.events.needs_dedupe
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

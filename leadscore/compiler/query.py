@@ -146,7 +146,7 @@ class QueryBuilder:
             exp.alias_(_col("event", "e"), "event", quoted=True),
             exp.alias_(_col("timestamp", "e"), "ts", quoted=True),
         ]
-        if events.has("event_id"):
+        if events.needs_dedupe:
             columns.append(exp.alias_(_col("event_id", "e"), "event_id", quoted=True))
         for name, alias in self.property_column.items():
             value = self._property_value(name)
@@ -162,7 +162,7 @@ class QueryBuilder:
         if lead_filter is not None:
             where = exp.and_(where, lead_filter)
         types = self.card.event_types()
-        if types and all(r.events for r in self.card.engagement.rules) and not events.has("event_id"):
+        if types and all(r.events for r in self.card.engagement.rules) and not events.needs_dedupe:
             # every rule names its event types: other types can never count. (With event ids, a
             # copy of another type may be the earliest copy of an event, so it must stay.)
             where = exp.and_(where, exp.In(this=_col("event", "e"), expressions=[exp.Literal.string(t) for t in types]))
@@ -171,7 +171,7 @@ class QueryBuilder:
     def events_cte(self) -> exp.Select:
         """One row per counting event: a re-sent event (same lead and event_id) keeps its earliest copy."""
         forms = self._event_forms()
-        if not self.sources.events.has("event_id"):
+        if not self.sources.events.needs_dedupe:
             return forms
         # the forms are computed in a subquery below the window, so the window does not evaluate
         # them; copies at the same instant are ordered by the rules they count for (rule_mask)
@@ -275,12 +275,12 @@ class QueryBuilder:
         micros = exp.cast(exp.Anonymous(this="epoch_us", expressions=[_col("ts", "v")]), exp.DataType.build("hugeint", dialect="duckdb"))
         key = exp.BitwiseOr(this=exp.paren(exp.BitwiseLeftShift(this=micros, expression=exp.Literal.number(64))), expression=exp.paren(mask))
         columns: list[exp.Expression] = [_col("lead_id", "v"), exp.alias_(key, "key", quoted=True)]
-        if self.sources.events.has("event_id"):
+        if self.sources.events.needs_dedupe:
             columns.append(_col("event_id", "v"))
         return exp.select(*columns).from_(exp.Subquery(this=self._event_forms(), alias=exp.TableAlias(this=_id("v"))))
 
     def _unique_keys(self) -> exp.Expression:
-        if not self.sources.events.has("event_id"):
+        if not self.sources.events.needs_dedupe:
             return exp.select(exp.Star()).from_(_id(EV))
         has_id = exp.not_(exp.Is(this=_col("event_id"), expression=exp.null()))
         earliest = (
@@ -565,7 +565,7 @@ class QueryBuilder:
         for name, cte in ctes:
             # the keyed events are read twice (with and without event_id): scan twice, never
             # materialize millions of rows
-            inline = name == EV and self.uses_event_keys and self.sources.events.has("event_id")
+            inline = name == EV and self.uses_event_keys and self.sources.events.needs_dedupe
             query = query.with_(_id(name), as_=cte, materialized=False if inline else None)
         return query
 

@@ -22,12 +22,19 @@ class Table:
 
     name: tuple[str, ...]
     columns: dict[str, Kind] = field(default_factory=dict)
+    unique_event_ids: bool = False
+    """Events only: no (lead_id, event_id) repeats (a key constraint, or the caller says so)."""
 
     def has(self, column: str) -> bool:
         return column in self.columns
 
     def kind(self, column: str) -> Kind | None:
         return self.columns.get(column)
+
+    @property
+    def needs_dedupe(self) -> bool:
+        """Events only: whether re-sent copies (same lead and event_id) must be removed."""
+        return "event_id" in self.columns and not self.unique_event_ids
 
 
 @dataclass(frozen=True)

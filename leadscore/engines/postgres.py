@@ -19,7 +19,7 @@ import pyarrow as pa
 from leadscore.compiler.sources import Kind, Table
 from leadscore.engines.base import Engine
 from leadscore.errors import EngineError, InputError
-from leadscore.io.load import ID_COLUMNS, REQUIRED, TIME_COLUMNS, DuckDBLoader, kind_of
+from leadscore.io.load import ID_COLUMNS, REQUIRED, TIME_COLUMNS, DuckDBLoader, kind_of, unique_key_covers_event_id
 from leadscore.io.sources import TableRef
 
 if TYPE_CHECKING:
@@ -119,7 +119,18 @@ class PostgresEngine(Engine):
                 parts.append(col)
                 kinds[column] = Kind.NUMBER if type_name in PG_NUMERIC else Kind.TEXT if type_name in ("text", "character varying", "character") else Kind.OTHER
         self.conn.execute(f"CREATE TEMP VIEW {_ident(name)} AS SELECT {', '.join(parts)} FROM {source}")
-        return Table((name,), kinds)
+        unique = role == "events" and self._has_unique_event_ids(source)
+        return Table((name,), kinds, unique_event_ids=unique)
+
+    def _has_unique_event_ids(self, source: str) -> bool:
+        """Whether a unique index of the table makes (lead_id, event_id) unique."""
+        rows = self.conn.execute(
+            "SELECT array_agg(a.attname::text) FROM pg_index i "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+            "WHERE i.indrelid = to_regclass(%s) AND i.indisunique GROUP BY i.indexrelid",
+            [source],
+        ).fetchall()
+        return any(unique_key_covers_event_id(list(r[0])) for r in rows)
 
     def _type_name(self, oid: int) -> str:
         row = self.conn.execute("SELECT format_type(%s, NULL)", [oid]).fetchone()

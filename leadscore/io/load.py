@@ -91,13 +91,23 @@ class DuckDBLoader:
             )
         select = self._canonical_select(role, raw, columns)
         self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS {select}").fetchall()
-        loaded = Loaded(view, Table((view,), self._kinds(view)), label, offset, word)
+        unique = role == "events" and isinstance(source, TableRef) and self._has_unique_event_ids(source)
+        loaded = Loaded(view, Table((view,), self._kinds(view), unique_event_ids=unique), label, offset, word)
         if validate:
             try:
                 self._validate(role, raw, loaded, columns)
             except duckdb.Error as exc:  # a malformed file shows up when it is read in full
                 raise InputError(f"{label}: cannot read it: {_first_line(exc)}") from exc
         return loaded
+
+    def _has_unique_event_ids(self, ref: TableRef) -> bool:
+        """Whether a key constraint of the table makes (lead_id, event_id) unique."""
+        rows = self.conn.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() "
+            "WHERE table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
+            [ref.name[-1]],
+        ).fetchall()
+        return any(unique_key_covers_event_id(list(r[0])) for r in rows)
 
     # -- reading ---------------------------------------------------------------
     def _register_raw(self, raw: str, source: Any) -> tuple[str, int, str]:
@@ -250,6 +260,11 @@ class DuckDBLoader:
             f"{loaded.label}: {key} {dupes[1]!r} appears more than once ({loaded.row_word}s {shown}); "
             f"{dupes[0]} {key}{'s are' if dupes[0] > 1 else ' is'} repeated: each {key} must be unique"
         )
+
+
+def unique_key_covers_event_id(columns: list[str]) -> bool:
+    """A unique key on event_id, or on (lead_id, event_id), means no re-sent copies exist."""
+    return "event_id" in columns and set(columns) <= {"event_id", "lead_id"}
 
 
 def _timestamp_expr(col: str, kind: Kind) -> str:
