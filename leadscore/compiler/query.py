@@ -51,6 +51,11 @@ def _id(name: str) -> exp.Identifier:
     return exp.to_identifier(name, quoted=True)
 
 
+def _alias(expression: exp.Expression, name: str, quoted: bool = True) -> exp.Expression:
+    """``expression AS "name"`` without copying the expression (the tree is built once)."""
+    return exp.alias_(expression, name, quoted=quoted, copy=False)
+
+
 def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(_id(name), table=_id(table) if table else None)
 
@@ -142,21 +147,21 @@ class QueryBuilder:
         """
         events = self.sources.events
         columns: list[exp.Expression] = [
-            exp.alias_(_col("lead_id", "e"), "lead_id", quoted=True),
-            exp.alias_(_col("event", "e"), "event", quoted=True),
-            exp.alias_(_col("timestamp", "e"), "ts", quoted=True),
+            _alias(_col("lead_id", "e"), "lead_id", quoted=True),
+            _alias(_col("event", "e"), "event", quoted=True),
+            _alias(_col("timestamp", "e"), "ts", quoted=True),
         ]
         if events.needs_dedupe:
-            columns.append(exp.alias_(_col("event_id", "e"), "event_id", quoted=True))
+            columns.append(_alias(_col("event_id", "e"), "event_id", quoted=True))
         for name, alias in self.property_column.items():
             value = self._property_value(name)
             kind = self._property_kind(name)
             if name in self.text_properties:
                 form = text_form(value, kind) if value is not None else exp.null()
-                columns.append(exp.alias_(form, alias, quoted=True))
+                columns.append(_alias(form, alias, quoted=True))
             if name in self.numeric_properties:
                 number = number_form(value.copy(), kind, self.dialect) if value is not None else exp.null()
-                columns.append(exp.alias_(number, f"n{alias}", quoted=True))
+                columns.append(_alias(number, f"n{alias}", quoted=True))
         where = exp.LTE(this=_col("timestamp", "e"), expression=timestamp_literal(self.as_of))
         lead_filter = self._lead_filter(_col("lead_id", "e"))
         if lead_filter is not None:
@@ -166,7 +171,7 @@ class QueryBuilder:
             # every rule names its event types: other types can never count. (With event ids, a
             # copy of another type may be the earliest copy of an event, so it must stay.)
             where = exp.and_(where, exp.In(this=_col("event", "e"), expressions=[exp.Literal.string(t) for t in types]))
-        return exp.select(*columns).from_(table_expression(events, "e")).where(where)
+        return exp.select(*columns).from_(table_expression(events, "e"), copy=False).where(where, copy=False)
 
     def events_cte(self) -> exp.Select:
         """One row per counting event: a re-sent event (same lead and event_id) keeps its earliest copy."""
@@ -175,17 +180,15 @@ class QueryBuilder:
             return forms
         # the forms are computed in a subquery below the window, so the window does not evaluate
         # them; copies at the same instant are ordered by the rules they count for (rule_mask)
-        masked = exp.select(exp.Star(), exp.alias_(self.rule_mask(), "mask", quoted=True)).from_(
-            exp.Subquery(this=forms, alias=exp.TableAlias(this=_id("v")))
-        )
+        masked = exp.select(exp.Star(), _alias(self.rule_mask(), "mask", quoted=True)).from_(
+            exp.Subquery(this=forms, alias=exp.TableAlias(this=_id("v"))), copy=False)
         order = exp.Order(expressions=[exp.Ordered(this=_col("ts", "f")), exp.Ordered(this=_col("mask", "f"))])
         copy = exp.Window(this=exp.RowNumber(), partition_by=[_col("lead_id", "f"), _col("event_id", "f")], order=order)
-        inner = exp.select(exp.Star(), exp.alias_(copy, "copy", quoted=True)).from_(
-            exp.Subquery(this=masked, alias=exp.TableAlias(this=_id("f")))
-        )
+        inner = exp.select(exp.Star(), _alias(copy, "copy", quoted=True)).from_(
+            exp.Subquery(this=masked, alias=exp.TableAlias(this=_id("f"))), copy=False)
         keep = exp.or_(exp.Is(this=_col("event_id", "d"), expression=exp.null()), exp.EQ(this=_col("copy", "d"), expression=exp.Literal.number(1)))
         names = [c.alias_or_name for c in forms.expressions]
-        return exp.select(*(_col(n, "d") for n in names)).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("d")))).where(keep)
+        return exp.select(*(_col(n, "d") for n in names)).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("d"))), copy=False).where(keep, copy=False)
 
     # -- step 2: per-lead activity -------------------------------------------
     def _resolve_property(self, name: str) -> Value:
@@ -251,8 +254,8 @@ class QueryBuilder:
                 agg = exp.Filter(this=_sum(self.weight(_col("ts", "v"), half_life)), expression=exp.Where(this=matched))
             else:
                 agg = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=matched))
-            columns.append(exp.alias_(agg, f"a{i}", quoted=True))
-        return exp.select(*columns).from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v")))).group_by(_col("lead_id", "v"))
+            columns.append(_alias(agg, f"a{i}", quoted=True))
+        return exp.select(*columns).from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v"))), copy=False).group_by(_col("lead_id", "v"), copy=False)
 
     def rule_mask(self) -> exp.Expression:
         """Per event (row ``v``): the sum of ``2**i`` over the engagement rules ``i`` it counts for."""
@@ -274,22 +277,22 @@ class QueryBuilder:
         mask = self.rule_mask()
         micros = exp.cast(exp.Anonymous(this="epoch_us", expressions=[_col("ts", "v")]), exp.DataType.build("hugeint", dialect="duckdb"))
         key = exp.BitwiseOr(this=exp.paren(exp.BitwiseLeftShift(this=micros, expression=exp.Literal.number(64))), expression=exp.paren(mask))
-        columns: list[exp.Expression] = [_col("lead_id", "v"), exp.alias_(key, "key", quoted=True)]
+        columns: list[exp.Expression] = [_col("lead_id", "v"), _alias(key, "key", quoted=True)]
         if self.sources.events.needs_dedupe:
             columns.append(_col("event_id", "v"))
-        return exp.select(*columns).from_(exp.Subquery(this=self._event_forms(), alias=exp.TableAlias(this=_id("v"))))
+        return exp.select(*columns).from_(exp.Subquery(this=self._event_forms(), alias=exp.TableAlias(this=_id("v"))), copy=False)
 
     def _unique_keys(self) -> exp.Expression:
         if not self.sources.events.needs_dedupe:
-            return exp.select(exp.Star()).from_(_id(EV))
+            return exp.select(exp.Star()).from_(_id(EV), copy=False)
         has_id = exp.not_(exp.Is(this=_col("event_id"), expression=exp.null()))
         earliest = (
-            exp.select(_col("lead_id"), exp.alias_(exp.Min(this=_col("key")), "key", quoted=True))
-            .from_(_id(EV))
-            .where(has_id)
-            .group_by(_col("lead_id"), _col("event_id"))
+            exp.select(_col("lead_id"), _alias(exp.Min(this=_col("key")), "key", quoted=True))
+            .from_(_id(EV), copy=False)
+            .where(has_id, copy=False)
+            .group_by(_col("lead_id"), _col("event_id"), copy=False)
         )
-        anonymous = exp.select(_col("lead_id"), _col("key")).from_(_id(EV)).where(exp.Is(this=_col("event_id"), expression=exp.null()))
+        anonymous = exp.select(_col("lead_id"), _col("key")).from_(_id(EV), copy=False).where(exp.Is(this=_col("event_id"), expression=exp.null()), copy=False)
         return exp.union(earliest, anonymous, distinct=False)
 
     def _keyed_activity(self) -> exp.Select:
@@ -307,9 +310,9 @@ class QueryBuilder:
                 agg = _sum(self.weight_at(epoch, half_life))
             else:
                 agg = exp.Count(this=exp.Star())
-            columns.append(exp.alias_(exp.Filter(this=agg, expression=exp.Where(this=counts)), f"a{i}", quoted=True))
+            columns.append(_alias(exp.Filter(this=agg, expression=exp.Where(this=counts)), f"a{i}", quoted=True))
         source = exp.Subquery(this=self._unique_keys(), alias=exp.TableAlias(this=_id("k")))
-        return exp.select(*columns).from_(source).group_by(_col("lead_id", "k"))
+        return exp.select(*columns).from_(source, copy=False).group_by(_col("lead_id", "k"), copy=False)
 
     # -- step 3: the points of each rule --------------------------------------
     def _raw_lead_value(self, name: str) -> Value:
@@ -338,17 +341,17 @@ class QueryBuilder:
             if value.expr is None:
                 continue
             if name in textual:
-                columns.append(exp.alias_(text_form(value.expr, value.kind), f"t{i}", quoted=True))
+                columns.append(_alias(text_form(value.expr, value.kind), f"t{i}", quoted=True))
             if name in numeric:
-                columns.append(exp.alias_(number_form(value.expr.copy(), value.kind, self.dialect), f"n{i}", quoted=True))
-        select = exp.select(*columns).from_(table_expression(self.sources.leads, "l"))
+                columns.append(_alias(number_form(value.expr.copy(), value.kind, self.dialect), f"n{i}", quoted=True))
+        select = exp.select(*columns).from_(table_expression(self.sources.leads, "l"), copy=False)
         if self.sources.accounts is not None and self.sources.leads.has("account_id") and any(
             f.startswith("account.") for f in self.card.lead_fields()
         ):
             on = exp.EQ(this=_col("account_id", "a"), expression=_col("account_id", "l"))
-            select = select.join(table_expression(self.sources.accounts, "a"), on=on, join_type="left")
+            select = select.join(table_expression(self.sources.accounts, "a"), on=on, join_type="left", copy=False)
         lead_filter = self._lead_filter(_col("lead_id", "l"))
-        return select.where(lead_filter) if lead_filter is not None else select
+        return select.where(lead_filter, copy=False) if lead_filter is not None else select
 
     def _resolve_lead(self, name: str) -> Value:
         if self._raw_lead_value(name).expr is None:
@@ -400,16 +403,16 @@ class QueryBuilder:
         columns: list[exp.Expression] = [_col("lead_id", "l")]
         if self.card.accounts is not None:
             account = _col("account_id", "l") if self.sources.leads.has("account_id") else exp.cast(exp.null(), "text")
-            columns.append(exp.alias_(account, "account_id", quoted=True))
+            columns.append(_alias(account, "account_id", quoted=True))
         for i, fit_rule in enumerate(self.card.fit.rules):
             holds = compile_condition(fit_rule.if_, self._resolve_lead, self.dialect)
-            columns.append(exp.alias_(_case(holds, _num(fit_rule.points), _num(0)), f"f{i}", quoted=True))
+            columns.append(_alias(_case(holds, _num(fit_rule.points), _num(0)), f"f{i}", quoted=True))
         for i, rule in enumerate(self.card.engagement.rules):
-            columns.append(exp.alias_(self._engagement_points(i, rule), f"e{i}", quoted=True))
-        select = exp.select(*columns).from_(exp.Subquery(this=self._lead_forms(), alias=exp.TableAlias(this=_id("l"))))
+            columns.append(_alias(self._engagement_points(i, rule), f"e{i}", quoted=True))
+        select = exp.select(*columns).from_(exp.Subquery(this=self._lead_forms(), alias=exp.TableAlias(this=_id("l"))), copy=False)
         if self.card.engagement.rules:
             on = exp.EQ(this=_col("lead_id", "g"), expression=_col("lead_id", "l"))
-            select = select.join(exp.Table(this=_id(ACT), alias=exp.TableAlias(this=_id("g"))), on=on, join_type="left")
+            select = select.join(exp.Table(this=_id(ACT), alias=exp.TableAlias(this=_id("g"))), on=on, join_type="left", copy=False)
         return select
 
     # -- steps 4-6: totals, grade and level, stage and label ------------------
@@ -436,10 +439,10 @@ class QueryBuilder:
             )
         return exp.select(
             exp.Star(),
-            exp.alias_(fit, "fit", quoted=True),
-            exp.alias_(engagement, "engagement", quoted=True),
-            exp.alias_(score, "score", quoted=True),
-        ).from_(_id(PTS))
+            _alias(fit, "fit", quoted=True),
+            _alias(engagement, "engagement", quoted=True),
+            _alias(score, "score", quoted=True),
+        ).from_(_id(PTS), copy=False)
 
     def ranked_cte(self) -> exp.Select:
         grades = self.card.fit.grades
@@ -455,8 +458,8 @@ class QueryBuilder:
             ifs = [exp.If(this=exp.GTE(this=_col("engagement"), expression=_num(m)), true=exp.Literal.number(n)) for n, m in levels.items()]
             level = exp.Case(ifs=ifs, default=exp.Literal.number(numbers[-1]))
         return exp.select(
-            exp.Star(), exp.alias_(grade, "grade", quoted=True), exp.alias_(exp.cast(level, "int"), "level", quoted=True)
-        ).from_(_id(TOT))
+            exp.Star(), _alias(grade, "grade", quoted=True), _alias(exp.cast(level, "int"), "level", quoted=True)
+        ).from_(_id(TOT), copy=False)
 
     def _rule_column(self, name: str) -> str:
         for i, rule in enumerate(self.card.fit.rules):
@@ -495,8 +498,8 @@ class QueryBuilder:
         stage = exp.Case(ifs=[exp.If(this=self.stage_condition(s), true=exp.Literal.string(s.name)) for s in self.card.stages])
         columns: list[exp.Expression] = [
             exp.Star(),
-            exp.alias_(priority, "priority", quoted=True),
-            exp.alias_(stage, "stage", quoted=True),
+            _alias(priority, "priority", quoted=True),
+            _alias(stage, "stage", quoted=True),
         ]
         label: exp.Expression = exp.cast(exp.null(), "text")
         if self.card.labels:
@@ -510,8 +513,8 @@ class QueryBuilder:
                     ifs.append(exp.If(this=exp.In(this=priority.copy(), expressions=[exp.Literal.string(p) for p in chosen]), true=exp.Literal.string(name)))
             if ifs:
                 label = exp.Case(ifs=ifs)
-        columns.append(exp.alias_(label, "label", quoted=True))
-        return exp.select(*columns).from_(_id(RANKED))
+        columns.append(_alias(label, "label", quoted=True))
+        return exp.select(*columns).from_(_id(RANKED), copy=False)
 
     # -- step 7: accounts ----------------------------------------------------
     def accounts_cte(self) -> exp.Select:
@@ -527,20 +530,20 @@ class QueryBuilder:
         if rollup.top_n is not None:
             order = exp.Order(expressions=[exp.Ordered(this=_col("score"), desc=True), exp.Ordered(this=_col("lead_id"))])
             rank = exp.Window(this=exp.RowNumber(), partition_by=[_col("account_id")], order=order)
-            inner = exp.select(exp.Star(), exp.alias_(rank, "rank", quoted=True)).from_(_id(SCORED))
+            inner = exp.select(exp.Star(), _alias(rank, "rank", quoted=True)).from_(_id(SCORED), copy=False)
             source = exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("r")))
             score = _case(exp.LTE(this=_col("rank"), expression=exp.Literal.number(rollup.top_n)), _col("score"))
         aggregate = {"max": exp.Max, "sum": exp.Sum, "mean": exp.Avg}[rollup.aggregate](this=score)
         return (
             exp.select(
                 _col("account_id"),
-                exp.alias_(aggregate, "account_score", quoted=True),
-                exp.alias_(exp.Count(this=exp.Star()), "account_leads", quoted=True),
-                exp.alias_(_sum(_case(engaged, exp.Literal.number(1), exp.Literal.number(0))), "account_engaged_leads", quoted=True),
+                _alias(aggregate, "account_score", quoted=True),
+                _alias(exp.Count(this=exp.Star()), "account_leads", quoted=True),
+                _alias(_sum(_case(engaged, exp.Literal.number(1), exp.Literal.number(0))), "account_engaged_leads", quoted=True),
             )
-            .from_(source)
-            .where(exp.not_(exp.Is(this=_col("account_id"), expression=exp.null())))
-            .group_by(_col("account_id"))
+            .from_(source, copy=False)
+            .where(exp.not_(exp.Is(this=_col("account_id"), expression=exp.null())), copy=False)
+            .group_by(_col("account_id"), copy=False)
         )
 
     # -- the whole query -----------------------------------------------------
@@ -566,7 +569,7 @@ class QueryBuilder:
             # the keyed events are read twice (with and without event_id): scan twice, never
             # materialize millions of rows
             inline = name == EV and self.uses_event_keys and self.sources.events.needs_dedupe
-            query = query.with_(_id(name), as_=cte, materialized=False if inline else None)
+            query = query.with_(_id(name), as_=cte, materialized=False if inline else None, copy=False)
         return query
 
     def build(self) -> exp.Select:
@@ -574,23 +577,24 @@ class QueryBuilder:
         s = "s"
         columns: list[exp.Expression] = [
             _col("lead_id", s),
-            *(exp.alias_(dialects.round2(_col(c, s), self.dialect), c, quoted=True) for c in ("fit", "engagement", "score")),
+            *(_alias(dialects.round2(_col(c, s), self.dialect), c, quoted=True) for c in ("fit", "engagement", "score")),
             *(_col(c, s) for c in ("grade", "level", "priority", "stage", "label")),
         ]
         internal = [f"f{i}" for i in range(len(self.card.fit.rules))] + [f"e{i}" for i in range(len(self.card.engagement.rules))]
         for column, name in zip(internal, self.card.rule_columns(), strict=True):
-            columns.append(exp.alias_(dialects.round2(_col(column, s), self.dialect), name, quoted=True))
-        query = exp.select(*columns).from_(exp.Table(this=_id(SCORED), alias=exp.TableAlias(this=_id(s))))
+            columns.append(_alias(dialects.round2(_col(column, s), self.dialect), name, quoted=True))
+        query = exp.select(*columns).from_(exp.Table(this=_id(SCORED), alias=exp.TableAlias(this=_id(s))), copy=False)
         if self.card.accounts is not None:
             on = exp.EQ(this=_col("account_id", "c"), expression=_col("account_id", s))
-            query = query.join(exp.Table(this=_id(ACC), alias=exp.TableAlias(this=_id("c"))), on=on, join_type="left")
+            query = query.join(exp.Table(this=_id(ACC), alias=exp.TableAlias(this=_id("c"))), on=on, join_type="left", copy=False)
             query = query.select(
                 _col("account_id", s),
-                exp.alias_(dialects.round2(_col("account_score", "c"), self.dialect), "account_score", quoted=True),
+                _alias(dialects.round2(_col("account_score", "c"), self.dialect), "account_score", quoted=True),
                 _col("account_leads", "c"),
                 _col("account_engaged_leads", "c"),
+                copy=False,
             )
-        return self._with(query.order_by(_col("lead_id", s)), self._ctes())
+        return self._with(query.order_by(_col("lead_id", s), copy=False), self._ctes())
 
     def build_accounts(self) -> exp.Select:
         """One row per account: its roll-up score, leads and engaged leads."""
@@ -598,11 +602,11 @@ class QueryBuilder:
             raise ValueError("this scorecard has no accounts: section")
         query = exp.select(
             _col("account_id"),
-            exp.alias_(dialects.round2(_col("account_score"), self.dialect), "account_score", quoted=True),
+            _alias(dialects.round2(_col("account_score"), self.dialect), "account_score", quoted=True),
             _col("account_leads"),
             _col("account_engaged_leads"),
-        ).from_(_id(ACC))
-        return self._with(query.order_by(_col("account_id")), self._ctes())
+        ).from_(_id(ACC), copy=False)
+        return self._with(query.order_by(_col("account_id"), copy=False), self._ctes())
 
     def explain(self, lead_id: str) -> exp.Select:
         """Every event that counts for an engagement rule of one lead, with its weight."""
@@ -612,17 +616,17 @@ class QueryBuilder:
             weight = self.weight(_col("ts", "v"), half_life) if half_life is not None else _num(1)
             selects.append(
                 exp.select(
-                    exp.alias_(exp.Literal.string(rule.name), "rule", quoted=True),
-                    exp.alias_(_col("event", "v"), "event", quoted=True),
-                    exp.alias_(_col("ts", "v"), "timestamp", quoted=True),
-                    exp.alias_(exp.cast(weight, "double"), "weight", quoted=True),
+                    _alias(exp.Literal.string(rule.name), "rule", quoted=True),
+                    _alias(_col("event", "v"), "event", quoted=True),
+                    _alias(_col("ts", "v"), "timestamp", quoted=True),
+                    _alias(exp.cast(weight, "double"), "weight", quoted=True),
                 )
-                .from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v"))))
-                .where(exp.and_(exp.EQ(this=_col("lead_id", "v"), expression=exp.Literal.string(lead_id)), self.match(rule)))
+                .from_(exp.Table(this=_id(EV), alias=exp.TableAlias(this=_id("v"))), copy=False)
+                .where(exp.and_(exp.EQ(this=_col("lead_id", "v"), expression=exp.Literal.string(lead_id)), self.match(rule)), copy=False)
             )
         union: exp.Expression = selects[0]
         for select in selects[1:]:
             union = exp.union(union, select, distinct=False)
-        wrapped = exp.select(exp.Star()).from_(exp.Subquery(this=union, alias=exp.TableAlias(this=_id("x"))))
-        wrapped = wrapped.order_by(_col("rule"), _col("timestamp"))
+        wrapped = exp.select(exp.Star()).from_(exp.Subquery(this=union, alias=exp.TableAlias(this=_id("x"))), copy=False)
+        wrapped = wrapped.order_by(_col("rule"), _col("timestamp"), copy=False)
         return wrapped.with_(_id(EV), as_=self.events_cte())
