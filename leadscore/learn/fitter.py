@@ -1,0 +1,381 @@
+"""ScorecardFitter: learn a transparent points scorecard with a regularized logistic model.
+
+How it works, in four steps (docs/learning.md tells the whole story):
+
+1. **Bins and groups.** Each numeric attribute is cut into up to ``max_bins`` quantile bins
+   with readable edges; each categorical attribute keeps its values seen in at least
+   ``min_bin_share`` of the leads (rarer ones form "other"); a missing value is its own
+   level. Event features (``event_count[T]``, ``event_days_since[T]``, see
+   ``leadscore.learn.features``) get ``at_least: N`` and ``within: Dd`` thresholds.
+2. **Fused L1 logistic regression.** Levels are coded as thermometers (``x >= cut``), so
+   the L1 penalty fuses neighbouring bins and categories with the same effect. The penalty
+   is relaxed step by step up to ``C``, stopping before the scorecard would exceed
+   ``max_rules`` rules; of the models on this path, the one with the lowest AIC (or
+   BIC, with ``selection="bic"``: shorter scorecards) is kept, so small or noisy data
+   gets a short scorecard.
+3. **Points.** Weights become integer points at ``points_to_double_odds`` points per
+   doubling of the odds, so ``base_points`` is the score of a lead with the training
+   set's average odds. Per attribute, the most common points value becomes 0 (no rule
+   needed) and the difference goes to a ``base-points`` rule every lead gets.
+4. **Calibration.** The training leads' observed conversion per score band.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import l1_min_c
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from leadscore.learn.binning import is_numeric
+from leadscore.learn.encoders import (
+    CategoricalEncoder,
+    Encoder,
+    EventCountEncoder,
+    EventRecencyEncoder,
+    NumericEncoder,
+)
+from leadscore.learn.rules import LearnedRule, RuleDraft, event_of, name_rules, rule_fires
+
+MIN_POSITIVES = 20
+BASE_RULE = "base-points"
+PATH_STEPS = 14
+
+
+class LearnWarning(UserWarning):
+    """Something about the training data that makes the learned scorecard less trustworthy."""
+
+
+class ScorecardFitter(ClassifierMixin, BaseEstimator):
+    """Learn a points scorecard (fit and engagement rules) from leads with known outcomes.
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"visits": rng.integers(0, 20, 600), "country": rng.choice(["ES", "MX", "US"], 600)})
+    >>> y = (rng.random(600) < 1 / (1 + np.exp(3 - 0.25 * X["visits"]))).astype(int)
+    >>> fitter = ScorecardFitter(random_state=0).fit(X, y)
+    >>> low, high = fitter.points(pd.DataFrame({"visits": [0, 19], "country": ["ES", "ES"]}))
+    >>> bool(high > low), fitter.to_scorecard("learned").name
+    (True, 'learned')
+
+    Args:
+        max_bins: most bins per numeric attribute (and thresholds per event feature) before fusing.
+        min_bin_share: smallest share of the leads a bin or a categorical value must hold to
+            be its own level (rarer values form "other").
+        max_values: most values per categorical attribute that get their own level.
+        C: inverse strength of the L1 penalty at the least regularized end of the path.
+        selection: ``"aic"`` or ``"bic"``: the information criterion that picks the model
+            on the path (BIC penalizes each weight more: fewer rules).
+        max_rules: most rules the scorecard may have (the base-points rule included).
+        points_to_double_odds: points that double a lead's odds of converting.
+        base_points: score of a lead whose odds equal the training set's average odds.
+        max_iter: iterations of the solver per step of the path.
+        random_state: seed of the solver.
+
+    Attributes:
+        classes_: the two outcome labels; the second one is "converted".
+        feature_names_in_: column names seen in ``fit`` (DataFrames only).
+        n_features_in_: number of columns seen in ``fit``.
+        rules_: the learned rules (``LearnedRule``), fit rules first.
+        base_points_: the points every lead starts with (the ``base-points`` rule).
+        factor_: points per unit of log-odds (``points_to_double_odds / ln 2``).
+        offset_: the log-odds of a lead with 0 points.
+        base_log_odds_: the log-odds of the training set's conversion rate (``base_points`` stand for it).
+        C_: the penalty chosen on the path.
+        n_iter_: solver iterations over the whole path.
+        columns_used_: the feature columns the rules read.
+        calibration_: ``[{min_score, probability, leads}]`` on the training leads.
+        score_quantiles_: quantiles of the training scores, fit and engagement points.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_bins: int = 10,
+        min_bin_share: float = 0.01,
+        max_values: int = 40,
+        C: float = 1.0,
+        selection: str = "aic",
+        max_rules: int = 40,
+        points_to_double_odds: float = 20.0,
+        base_points: float = 50.0,
+        max_iter: int = 1000,
+        random_state: int | None = None,
+    ) -> None:
+        self.max_bins = max_bins
+        self.min_bin_share = min_bin_share
+        self.max_values = max_values
+        self.C = C
+        self.selection = selection
+        self.max_rules = max_rules
+        self.points_to_double_odds = points_to_double_odds
+        self.base_points = base_points
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    # -- fitting ---------------------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> ScorecardFitter:
+        """Learn bins, weights and points from leads ``X`` and outcomes ``y`` (two classes).
+
+        Raises:
+            ValueError: a parameter is out of range, ``y`` has not exactly two classes, or
+                ``X`` is empty or holds infinite numbers.
+        """
+        self._check_params()
+        frame, target = self._training_data(X, y)
+        positives = int(target.sum())
+        if min(positives, len(target) - positives) < MIN_POSITIVES:
+            warnings.warn(
+                f"only {min(positives, len(target) - positives)} leads in the smaller outcome class: "
+                f"a scorecard learned from fewer than {MIN_POSITIVES} is mostly noise; add more history",
+                LearnWarning,
+                stacklevel=2,
+            )
+        encoders = self._learn_encoders(frame, target)
+        design = np.hstack([e.indicators(frame) for e in encoders]) if encoders else np.zeros((len(frame), 0))
+        self.factor_ = self.points_to_double_odds / math.log(2)
+        rate = (positives + 0.5) / (len(target) + 1.0)
+        self.base_log_odds_ = math.log(rate / (1 - rate))
+        self.C_, intercept, weights = self._path(design, target, encoders)
+        base, self.rules_ = self._rules(encoders, intercept, weights)
+        self.base_points_ = base
+        self.offset_ = self.base_log_odds_ - self.base_points / self.factor_
+        self.columns_used_ = list(dict.fromkeys(r.column for r in self.rules_ if r.name != BASE_RULE))
+        self._summarize(frame, target)
+        return self
+
+    def _check_params(self) -> None:
+        checks = {
+            "max_bins": isinstance(self.max_bins, int) and self.max_bins >= 2,
+            "min_bin_share": isinstance(self.min_bin_share, int | float) and 0 < self.min_bin_share < 0.5,
+            "max_values": isinstance(self.max_values, int) and self.max_values >= 1,
+            "C": isinstance(self.C, int | float) and self.C > 0,
+            "selection": self.selection in ("aic", "bic"),
+            "max_rules": isinstance(self.max_rules, int) and self.max_rules >= 1,
+            "points_to_double_odds": isinstance(self.points_to_double_odds, int | float) and self.points_to_double_odds > 0,
+            "base_points": isinstance(self.base_points, int | float) and math.isfinite(self.base_points),
+            "max_iter": isinstance(self.max_iter, int) and self.max_iter >= 1,
+        }
+        expected = {
+            "max_bins": "an integer >= 2",
+            "min_bin_share": "a number in (0, 0.5)",
+            "max_values": "an integer >= 1",
+            "C": "a number > 0",
+            "selection": "'aic' or 'bic'",
+            "max_rules": "an integer >= 1",
+            "points_to_double_odds": "a number > 0",
+            "base_points": "a finite number",
+            "max_iter": "an integer >= 1",
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ValueError(f"{name}={getattr(self, name)!r} is not valid: expected {expected[name]}")
+
+    def _training_data(self, X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
+        if y is None:
+            validate_data(self, X, y)  # raises sklearn's "requires y to be passed" error
+        frame = self._frame(X, reset=True)
+        labels = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series | pd.DataFrame) else y.to_numpy(), warn=True)
+        if len(labels) != len(frame):
+            raise ValueError(f"X has {len(frame)} rows but y has {len(labels)}: give one outcome per lead")
+        if pd.isna(pd.Series(labels)).any():
+            raise ValueError("Input y contains NaN: every lead needs an outcome")
+        check_classification_targets(labels)
+        self.classes_ = np.unique(labels)
+        if len(self.classes_) != 2:
+            prefix = "Only binary classification is supported. " if len(self.classes_) > 2 else ""
+            raise ValueError(
+                f"{prefix}y has {len(self.classes_)} class{'es' if len(self.classes_) != 1 else ''} "
+                f"({self.classes_.tolist()[:5]}): a scorecard learns from two classes, converted and not converted"
+            )
+        return frame, (labels == self.classes_[1]).astype(int)
+
+    def _frame(self, X: Any, *, reset: bool) -> pd.DataFrame:
+        """X as a DataFrame with the fitted column names; checks shape, names and infinities."""
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            if X.shape[0] == 0:
+                raise ValueError("Found array with 0 sample(s) (shape=(0, ...)) while a minimum of 1 is required.")
+            frame = X.reset_index(drop=True)
+            frame.columns = [str(c) for c in frame.columns]
+        else:
+            array = validate_data(self, X, reset=reset, dtype=None, ensure_all_finite="allow-nan", ensure_min_samples=1)
+            names = getattr(self, "feature_names_in_", None)
+            columns = [str(c) for c in names] if names is not None else [f"x{i}" for i in range(array.shape[1])]
+            frame = pd.DataFrame(array, columns=columns)
+            if array.dtype != object:
+                frame = frame.astype(float)
+        _check_finite(frame)
+        return frame
+
+    def _learn_encoders(self, frame: pd.DataFrame, target: np.ndarray) -> list[Encoder]:
+        min_count = max(math.ceil(self.min_bin_share * len(frame)), 1)
+        encoders: list[Encoder] = []
+        for column in frame.columns:
+            values = frame[column]
+            event = event_of(column)
+            encoder: Encoder
+            if event and event[0] == "count":
+                encoder = EventCountEncoder.learn(event[1], values, self.max_bins, min_count)
+            elif event:
+                encoder = EventRecencyEncoder.learn(event[1], values, self.max_bins, min_count)
+            elif is_numeric(values):
+                encoder = NumericEncoder.learn(column, values, self.max_bins, min_count)
+            else:
+                encoder = CategoricalEncoder.learn(column, values, target, min_count, self.max_values)
+            if encoder.size:
+                encoders.append(encoder)
+        return encoders
+
+    def _path(self, design: np.ndarray, target: np.ndarray, encoders: list[Encoder]) -> tuple[float, float, np.ndarray]:
+        """Relax the L1 penalty up to C; of the models within max_rules, keep the one of lowest AIC/BIC."""
+        chosen: tuple[float, float, np.ndarray] = (0.0, self.base_log_odds_, np.zeros(design.shape[1]))
+        self.n_iter_ = 0
+        if design.shape[1] == 0:
+            return chosen
+        best = _criterion(np.full(len(target), self.base_log_odds_), target, 1, self.selection)
+        start = l1_min_c(design, target, loss="log") * 1.05
+        grid = np.geomspace(start, self.C, PATH_STEPS) if start < self.C else np.array([self.C])
+        for c in grid:
+            model = self._solve(design, target, float(c))
+            self.n_iter_ += int(np.max(model.n_iter_))
+            intercept, weights = float(model.intercept_[0]), model.coef_[0].copy()
+            if len(self._rules(encoders, intercept, weights)[1]) > self.max_rules:
+                break
+            value = _criterion(design @ weights + intercept, target, 1 + int(np.count_nonzero(weights)), self.selection)
+            if value < best:
+                best, chosen = value, (float(c), intercept, weights)
+        return chosen
+
+    def _solve(self, design: np.ndarray, target: np.ndarray, c: float) -> LogisticRegression:
+        model = LogisticRegression(
+            C=c,
+            l1_ratio=1.0,
+            solver="liblinear",
+            intercept_scaling=100.0,  # liblinear penalizes the intercept; scaled up, hardly at all
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return model.fit(design, target)
+
+    def _rules(self, encoders: list[Encoder], intercept: float, weights: np.ndarray) -> tuple[int, list[LearnedRule]]:
+        """Integer points: the base and one rule per non-zero level group."""
+        base = self.base_points + self.factor_ * (intercept - self.base_log_odds_)
+        shift_total = 0
+        drafts: list[RuleDraft] = []
+        start = 0
+        for encoder in encoders:
+            shift, found = encoder.drafts(weights[start : start + encoder.size], self.factor_)
+            shift_total += shift
+            drafts += found
+            start += encoder.size
+        base_int = round(base) + shift_total
+        drafts.sort(key=lambda d: d.section != "fit")  # fit rules first, in column order
+        rules = name_rules(drafts, taken=[BASE_RULE])
+        if base_int:
+            base_rule = LearnedRule(
+                BASE_RULE, "fit", "lead_id", base_int, "every lead starts with these points",
+                {"if": {"field": "lead_id", "exists": True}},
+            )
+            rules.insert(0, base_rule)
+        return base_int, rules
+
+    def _summarize(self, frame: pd.DataFrame, target: np.ndarray) -> None:
+        from leadscore.learn.calibration import calibration_table
+
+        fit_points, engagement_points = self._split_points(frame)
+        scores = fit_points + engagement_points
+        self.calibration_ = calibration_table(scores, target)
+        quantiles = [0.1, 0.25, 0.5, 0.7, 0.75, 0.9]
+        self.score_quantiles_ = {
+            name: {q: float(np.quantile(v, q)) for q in quantiles}
+            for name, v in (("score", scores), ("fit", fit_points), ("engagement", engagement_points))
+        }
+
+    # -- using the scorecard --------------------------------------------------------------
+    def points(self, X: Any) -> np.ndarray:
+        """Each lead's score (fit + engagement points, integers), exactly as the learned scorecard gives it."""
+        fit_points, engagement_points = self._split_points(self._checked_frame(X))
+        return fit_points + engagement_points
+
+    def rule_points(self, X: Any) -> pd.DataFrame:
+        """One column per rule (``fit.<rule>``, ``engagement.<rule>``) with the points it gives each lead."""
+        frame = self._checked_frame(X)
+        return pd.DataFrame(
+            {f"{r.section}.{r.name}": np.where(self._fires(r, frame), r.points, 0) for r in self.rules_},
+            index=X.index if isinstance(X, pd.DataFrame) else None,
+        )
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The log-odds of converting that the points stand for."""
+        return self.points(X) / self.factor_ + self.offset_
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability of each class; column 1 is ``classes_[1]`` (converted)."""
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """``classes_[1]`` where the odds are better than even."""
+        converted = self.decision_function(X) > 0
+        return self.classes_[converted.astype(int)]
+
+    def to_scorecard(self, name: str = "learned", **options: Any) -> Any:
+        """The learned model as a leadscore ``Scorecard`` (see ``leadscore.learn.export.scorecard_dict``)."""
+        from leadscore.learn.export import to_scorecard
+
+        check_is_fitted(self, "rules_")
+        return to_scorecard(self, name, **options)
+
+    def _checked_frame(self, X: Any) -> pd.DataFrame:
+        check_is_fitted(self, "rules_")
+        return self._frame(X, reset=False)
+
+    def _split_points(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        fit_points = np.zeros(len(frame), dtype=np.int64)
+        engagement_points = np.zeros(len(frame), dtype=np.int64)
+        for rule in self.rules_:
+            fired = self._fires(rule, frame) * rule.points
+            if rule.section == "fit":
+                fit_points += fired
+            else:
+                engagement_points += fired
+        return fit_points, engagement_points
+
+    @staticmethod
+    def _fires(rule: LearnedRule, frame: pd.DataFrame) -> np.ndarray:
+        if rule.name == BASE_RULE:
+            return np.ones(len(frame), dtype=bool)
+        return rule_fires(rule, frame)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
+
+
+def _criterion(logits: np.ndarray, target: np.ndarray, parameters: int, kind: str) -> float:
+    """AIC (-2 log-likelihood + 2k) or BIC (-2 log-likelihood + k ln n) of a logistic model."""
+    log_likelihood = float(np.sum(target * logits - np.logaddexp(0.0, logits)))
+    per_parameter = 2.0 if kind == "aic" else math.log(max(len(target), 2))
+    return -2.0 * log_likelihood + parameters * per_parameter
+
+
+def _check_finite(frame: pd.DataFrame) -> None:
+    for column in frame.columns:
+        values = frame[column]
+        if is_numeric(values) and np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).any():
+            raise ValueError(f"Input X contains infinity in column {column!r}: use a finite number or leave it empty")
