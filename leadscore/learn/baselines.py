@@ -65,7 +65,11 @@ def logistic_baseline(X: pd.DataFrame, random_state: int | None = 0) -> Pipeline
 
 def gradient_boosting_baseline(X: pd.DataFrame, random_state: int | None = 0) -> Pipeline:
     """HistGradientBoostingClassifier with native categories (at most 250 per column) and missing values."""
-    numeric, categorical = _columns(model_frame(X))
+    frame = model_frame(X)
+    numeric, categorical = _columns(frame)
+    # a number never seen (all missing in the training leads) carries nothing, and the
+    # binning of HistGradientBoosting fails on it
+    numeric = [c for c in numeric if frame[c].notna().any()]
     encode = OrdinalEncoder(
         handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan, max_categories=250
     )

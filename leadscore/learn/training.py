@@ -108,13 +108,14 @@ def training_set(
     table.index = pd.Index(ids, name="lead_id")
     _check_exclusions(table, exclude, id_column)
     moment = as_utc(as_of) if as_of is not None else None
+    known = set(table.index)  # every lead, also those created after as_of
     table = _created_by(table, moment)
     if (outcomes is None) == (outcome_column is None):
         raise InputError("give the outcomes either as a file of outcome rows (--outcomes) or as a column of the leads (--outcome-column), not both or neither")
     if outcome_column is not None:
         target = _outcome_from_column(table, outcome_column, positive)
     else:
-        target = _outcome_from_rows(table, _outcome_rows(read_frame(outcomes, "outcomes"), id_column), positive, moment)
+        target = _outcome_from_rows(table, _outcome_rows(read_frame(outcomes, "outcomes"), id_column), positive, moment, known)
     table = table.loc[target.index]
     drop = {id_column, *NOT_FEATURES, *exclude, *([outcome_column] if outcome_column else [])}
     drop |= {c for c in table.columns if _is_datetime(table[c]) or table[c].isna().all()}
@@ -188,7 +189,9 @@ def _outcome_from_column(table: pd.DataFrame, column: str, positive: Sequence[st
     return values.isin(TRUE_WORDS).astype(int)
 
 
-def _outcome_from_rows(table: pd.DataFrame, rows: pd.DataFrame, positive: Sequence[str] | None, moment: datetime | None) -> pd.Series:
+def _outcome_from_rows(
+    table: pd.DataFrame, rows: pd.DataFrame, positive: Sequence[str] | None, moment: datetime | None, known: set[str]
+) -> pd.Series:
     if "lead_id" not in rows.columns:
         raise InputError(f"outcomes: no lead_id column (columns: {_names(rows.columns)}): outcome rows need lead_id, outcome, timestamp")
     rows = rows.assign(lead_id=rows["lead_id"].astype(str).str.strip())
@@ -197,7 +200,7 @@ def _outcome_from_rows(table: pd.DataFrame, rows: pd.DataFrame, positive: Sequen
             raise InputError("outcomes: --positive filters the 'outcome' column, which the outcomes do not have")
         wanted = {str(p).strip().lower() for p in positive}
         rows = rows[text_forms(rows["outcome"]).isin(wanted)]
-    unknown = ~rows["lead_id"].isin(set(table.index))
+    unknown = ~rows["lead_id"].isin(known)
     if unknown.any():
         warnings.warn(
             f"{int(unknown.sum())} outcome rows ({rows.loc[unknown, 'lead_id'].nunique()} lead ids) are for leads not in the leads: "
@@ -205,7 +208,7 @@ def _outcome_from_rows(table: pd.DataFrame, rows: pd.DataFrame, positive: Sequen
             LearnWarning,
             stacklevel=3,
         )
-    rows = rows[~unknown]
+    rows = rows[rows["lead_id"].isin(set(table.index))]  # leads left out above say so already
     converted = pd.Series(0, index=table.index)
     if moment is not None and "timestamp" in rows.columns:
         stamps = utc_timestamps(rows["timestamp"], "outcomes: timestamp")
