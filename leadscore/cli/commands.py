@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from datetime import UTC, datetime
 import time
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +26,8 @@ from leadscore.cli._common import (
 from leadscore.errors import InputError
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SAMPLE_AS_OF = datetime(2026, 6, 1, 12, tzinfo=UTC)
+"""The sample data of init and demo ends here, so the docs' commands give the same results any day."""
 
 
 @app.command()
@@ -221,13 +224,14 @@ def init(
         raise InputError(f"{directory}: not empty; choose a new folder")
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(EXAMPLES / "b2b-saas.yaml", directory / "scorecard.yaml")
-    data = generate_sample(leads_count, seed=7)
+    data = generate_sample(leads_count, seed=7, as_of=SAMPLE_AS_OF)
     write_sample(data, directory / "data", fmt="csv")
-    out.print(f"created {directory}/scorecard.yaml and sample data in {directory}/data/")
+    out.print(f"created {directory}/scorecard.yaml and sample data in {directory}/data/ (activity up to {SAMPLE_AS_OF:%Y-%m-%d})")
     out.print("next:")
     out.print(
         f"  leadscore score {directory}/scorecard.yaml --leads {directory}/data/leads.csv "
-        f"--events {directory}/data/events.csv --accounts {directory}/data/accounts.csv --output scores.csv",
+        f"--events {directory}/data/events.csv --accounts {directory}/data/accounts.csv "
+        f"--as-of {SAMPLE_AS_OF:%Y-%m-%dT%H:%M:%SZ} --output scores.csv",
         markup=False,
     )
 
@@ -240,14 +244,12 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the sample data.")] = 7,
 ) -> None:
     """Make realistic sample data, score it on DuckDB, and show the top leads and a summary."""
-    from datetime import UTC, datetime
-
     from leadscore.cli.render import render_summary, render_top
     from leadscore.demo import generate_sample, write_sample
     from leadscore.ranking import prioritize
     from leadscore.scoring import LeadScorer
 
-    as_of = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    as_of = SAMPLE_AS_OF
     started = time.monotonic()
     data = generate_sample(leads_count, seed=seed, as_of=as_of)
     folder = output / "data"
