@@ -27,6 +27,7 @@ demo: $(STAMP_RUN)
 
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check leadscore tests benchmarks
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check leadscore tests benchmarks

@@ -2,8 +2,8 @@
 
 import json
 import shutil
-from datetime import UTC, datetime
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
