@@ -14,6 +14,7 @@ from leadscore.engines import Engine, connect
 from leadscore.errors import NotFoundError
 from leadscore.io.sources import TableRef, parse_source
 from leadscore.spec import Scorecard, load_scorecard
+from leadscore.spec.conditions import condition_fields
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -103,9 +104,11 @@ class LeadScorer:
         row = rows[0]
         builder = self.builder(as_of, [lead_id])
         events = self.engine.execute(builder.explain(lead_id)).to_pylist() if self.card.engagement.rules else []
+        values = self.engine.execute(builder.lead_values(lead_id)).to_pylist()[0] if self.card.fit.rules else {}
         rules = []
         for rule in self.card.fit.rules:
-            rules.append(RuleExplanation("fit", rule.name, row[f"fit.{rule.name}"], "if", [], None, rule.points))
+            fields = {f: values.get(f) for f in condition_fields(rule.if_)}
+            rules.append(RuleExplanation("fit", rule.name, row[f"fit.{rule.name}"], "if", [], None, rule.points, fields))
         for rule in self.card.engagement.rules:
             behind = [e for e in events if e["rule"] == rule.name]
             half_life = rule.half_life(self.card.engagement.decay)
@@ -140,6 +143,8 @@ class RuleExplanation:
     events: list[dict[str, Any]]
     half_life_days: float | None
     rule_points: float
+    fields: dict[str, Any] = field(default_factory=dict)
+    """Fit rules: the lead's values of the fields the rule reads (None: missing)."""
 
     @property
     def fired(self) -> bool:
@@ -169,6 +174,7 @@ class Explanation:
                     "fired": r.fired,
                     "rule_points": r.rule_points,
                     "half_life_days": r.half_life_days,
+                    "fields": r.fields,
                     "events": [{**e, "timestamp": e["timestamp"].isoformat()} for e in r.events],
                 }
                 for r in self.rules

@@ -67,6 +67,9 @@ def test_explain_lists_rules_points_and_events() -> None:
     # the re-sent event 9 counts once: five opens
     assert len(rules["email-opener"]["events"]) == 5
     assert not rules["outside-territory"]["fired"]
+    # fit rules show the lead's values they read
+    assert rules["decision-maker"]["fields"] == {"job_title": "Directora de Marketing"}
+    assert rules["b2b-software"]["fields"] == {"industry": "SaaS", "email": "maria@acme.io"}
 
 
 def test_explain_unknown_lead_fails() -> None:

@@ -296,3 +296,10 @@ def test_postgres_primary_key_on_event_id_skips_dedupe(postgres_url: str) -> Non
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def test_points_are_floating_point_numbers_in_every_output() -> None:
+    table = score_leads(CASE / "scorecard.yaml", leads=CASE / "leads.csv", events=CASE / "events.csv", as_of=AS_OF)
+    for column in ("fit", "engagement", "score", "fit.decision-maker", "engagement.email-clicks"):
+        assert pa.types.is_float64(table.schema.field(column).type), column
+    assert pa.types.is_integer(table.schema.field("level").type)

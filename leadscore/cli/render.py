@@ -93,7 +93,9 @@ def render_explanation(console: Console, explanation: Explanation) -> None:
     for rule in explanation.rules:
         mark = "[green]✓[/green]" if rule.fired else "[dim]·[/dim]"
         evidence = ""
-        if rule.mode == "inactivity":
+        if rule.fields:
+            evidence = ", ".join(f"{name} = {value!r}" if value is not None else f"{name} missing" for name, value in rule.fields.items())
+        elif rule.mode == "inactivity":
             evidence = "no activity in the window" if rule.fired else f"active: {len(rule.events)} event(s) in the window"
         elif rule.events:
             newest = max(rule.events, key=lambda e: e["timestamp"])

@@ -75,8 +75,8 @@ def epoch_seconds(ts: exp.Expression, dialect: str) -> exp.Expression:
 
 def round2(value: exp.Expression, dialect: str) -> exp.Expression:
     """Round to 2 decimals (PostgreSQL has no ROUND(double, n): there through NUMERIC)."""
-    if dialect == "duckdb":
-        return exp.Round(this=value, decimals=exp.Literal.number(2))
+    if dialect == "duckdb":  # points may be exact DECIMALs here; the output is always DOUBLE
+        return exp.cast(exp.Round(this=value, decimals=exp.Literal.number(2)), exp.DataType.build("double"))
     decimal = exp.cast(value, exp.DataType.build("decimal(38, 6)"))
     return exp.cast(exp.Round(this=decimal, decimals=exp.Literal.number(2)), exp.DataType.build("double"))
 

@@ -608,6 +608,18 @@ class QueryBuilder:
         ).from_(_id(ACC), copy=False)
         return self._with(query.order_by(_col("account_id"), copy=False), self._ctes())
 
+    def lead_values(self, lead_id: str) -> exp.Select:
+        """The raw values (as text) of the fields the fit rules read, for one lead."""
+        columns: list[exp.Expression] = [_col("lead_id", "l")]
+        for name in self.card.lead_fields():
+            value = self._raw_lead_value(name).expr
+            columns.append(_alias(dialects.as_text(value) if value is not None else exp.cast(exp.null(), "text"), name))
+        select = exp.select(*columns).from_(table_expression(self.sources.leads, "l"), copy=False)
+        if self.sources.accounts is not None and self.sources.leads.has("account_id"):
+            on = exp.EQ(this=_col("account_id", "a"), expression=_col("account_id", "l"))
+            select = select.join(table_expression(self.sources.accounts, "a"), on=on, join_type="left", copy=False)
+        return select.where(exp.EQ(this=_col("lead_id", "l"), expression=exp.Literal.string(lead_id)), copy=False)
+
     def explain(self, lead_id: str) -> exp.Select:
         """Every event that counts for an engagement rule of one lead, with its weight."""
         selects: list[exp.Select] = []
