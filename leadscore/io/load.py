@@ -127,24 +127,13 @@ class DuckDBLoader:
         return describe(source), 1, "row"
 
     def _register_file(self, raw: str, path: Path) -> tuple[str, int, str]:
-        kind = file_format(path)
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a file")
-        reader = {
-            "csv": f"read_csv({literal(str(path))}, header = true, all_varchar = true)",
-            "parquet": f"read_parquet({literal(str(path))})",
-            "jsonl": f"read_json({literal(str(path))}, format = 'newline_delimited')",
-        }[kind]
+        reader = file_reader(path)
         try:
             self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(raw)} AS SELECT * FROM {reader}").fetchall()
             self.conn.execute(f"SELECT * FROM {quote(raw)} LIMIT 0").fetchall()
         except duckdb.Error as exc:
-            raise InputError(f"{path}: cannot read it as {kind.upper()}: {_first_line(exc)}") from exc
-        if kind == "csv":
-            return str(path), 2, "line"  # the header is line 1
-        return str(path), 1, "line" if kind == "jsonl" else "row"
+            raise InputError(f"{path}: cannot read it as {file_format(path).upper()}: {_first_line(exc)}") from exc
+        return row_numbering(path)
 
     def _columns(self, relation: str) -> dict[str, str]:
         rows = self.conn.execute(f"DESCRIBE SELECT * FROM {quote(relation)}").fetchall()
@@ -260,6 +249,28 @@ class DuckDBLoader:
             f"{loaded.label}: {key} {dupes[1]!r} appears more than once ({loaded.row_word}s {shown}); "
             f"{dupes[0]} {key}{'s are' if dupes[0] > 1 else ' is'} repeated: each {key} must be unique"
         )
+
+
+def file_reader(path: Path) -> str:
+    """The DuckDB table function that reads a file, by its extension (CSV cells stay text)."""
+    kind = file_format(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    return {
+        "csv": f"read_csv({literal(str(path))}, header = true, all_varchar = true)",
+        "parquet": f"read_parquet({literal(str(path))})",
+        "jsonl": f"read_json({literal(str(path))}, format = 'newline_delimited')",
+    }[kind]
+
+
+def row_numbering(path: Path) -> tuple[str, int, str]:
+    """How to name a row of a file in errors: (label, number of the first data row, word)."""
+    kind = file_format(path)
+    if kind == "csv":
+        return str(path), 2, "line"  # the header is line 1
+    return str(path), 1, "line" if kind == "jsonl" else "row"
 
 
 def unique_key_covers_event_id(columns: list[str]) -> bool:

@@ -22,7 +22,7 @@ import pyarrow as pa
 from leadscore.engines.duckdb import DuckDBEngine
 from leadscore.errors import InputError, UnsupportedError
 from leadscore.io.formats import file_format
-from leadscore.io.load import kind_of, literal, quote
+from leadscore.io.load import file_reader, kind_of, quote, row_numbering
 from leadscore.io.sources import TableRef, describe, parse_source
 from leadscore.report.timeline import DataSpan
 from leadscore.report.timeline import describe as describe_moment
@@ -223,19 +223,12 @@ def _register(conn: duckdb.DuckDBPyConnection, raw: str, source: Any) -> tuple[s
             raise InputError(f"{source}: cannot read the table: {str(exc).splitlines()[0]}") from exc
         return str(source), 1, "row"
     if isinstance(source, Path):
-        kind = file_format(source)
-        if not source.is_file():
-            raise InputError(f"{source}: no such file")
-        reader = {
-            "csv": f"read_csv({literal(str(source))}, header = true, all_varchar = true)",
-            "parquet": f"read_parquet({literal(str(source))})",
-            "jsonl": f"read_json({literal(str(source))}, format = 'newline_delimited')",
-        }[kind]
+        reader = file_reader(source)
         try:
             conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(raw)} AS SELECT * FROM {reader}").fetchall()
         except duckdb.Error as exc:
-            raise InputError(f"{source}: cannot read it as {kind.upper()}: {str(exc).splitlines()[0]}") from exc
-        return (str(source), 2, "line") if kind == "csv" else (str(source), 1, "line" if kind == "jsonl" else "row")
+            raise InputError(f"{source}: cannot read it as {file_format(source).upper()}: {str(exc).splitlines()[0]}") from exc
+        return row_numbering(source)
     try:
         conn.register(f"{raw}_frame", source)
         conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(raw)} AS SELECT * FROM {quote(raw + '_frame')}").fetchall()
