@@ -298,8 +298,19 @@ class QueryBuilder:
     def _keyed_activity(self) -> exp.Select:
         key = _col("key", "k")
         micros = exp.paren(exp.BitwiseRightShift(this=key.copy(), expression=exp.Literal.number(64)))
-        columns: list[exp.Expression] = [_col("lead_id", "k")]
+        aggregates: list[exp.Expression] = [_col("lead_id", "k")]
+        outputs: list[exp.Expression] = [_col("lead_id", "x")]
+        # rules that only ask "did a counting event happen" share one BIT_OR of the keys: the
+        # low 64 bits of a key are its event's rule bits, and ORing the high bits is harmless
+        anyone = [i for i, r in enumerate(self.card.engagement.rules) if self._only_needs_any(r)]
+        if anyone:
+            aggregates.append(_alias(exp.func("BIT_OR", key.copy()), "any"))
         for i, rule in enumerate(self.card.engagement.rules):
+            if i in anyone:
+                bit = exp.BitwiseAnd(this=_col("any", "x"), expression=exp.Literal.number(1 << i))
+                happened = exp.NEQ(this=exp.paren(bit), expression=exp.Literal.number(0))
+                outputs.append(_alias(_case(happened, exp.Literal.number(1), exp.Literal.number(0)), f"a{i}"))
+                continue
             counts = exp.NEQ(this=exp.paren(exp.BitwiseAnd(this=key.copy(), expression=exp.Literal.number(1 << i))), expression=exp.Literal.number(0))
             half_life = rule.half_life(self.card.engagement.decay)
             epoch = exp.Div(this=exp.cast(micros.copy(), "double"), expression=_num(1e6))
@@ -310,9 +321,16 @@ class QueryBuilder:
                 agg = _sum(self.weight_at(epoch, half_life))
             else:
                 agg = exp.Count(this=exp.Star())
-            columns.append(_alias(exp.Filter(this=agg, expression=exp.Where(this=counts)), f"a{i}", quoted=True))
+            aggregates.append(_alias(exp.Filter(this=agg, expression=exp.Where(this=counts)), f"a{i}"))
+            outputs.append(_col(f"a{i}", "x"))
         source = exp.Subquery(this=self._unique_keys(), alias=exp.TableAlias(this=_id("k")))
-        return exp.select(*columns).from_(source, copy=False).group_by(_col("lead_id", "k"), copy=False)
+        grouped = exp.select(*aggregates).from_(source, copy=False).group_by(_col("lead_id", "k"), copy=False)
+        return exp.select(*outputs).from_(exp.Subquery(this=grouped, alias=exp.TableAlias(this=_id("x"))), copy=False)
+
+    def _only_needs_any(self, rule: EngagementRule) -> bool:
+        """Once without decay, and inactivity: only whether one counting event exists matters."""
+        undecayed_once = rule.mode is Mode.ONCE and rule.half_life(self.card.engagement.decay) is None
+        return undecayed_once or rule.mode is Mode.INACTIVITY
 
     # -- step 3: the points of each rule --------------------------------------
     def _raw_lead_value(self, name: str) -> Value:
