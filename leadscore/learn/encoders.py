@@ -126,6 +126,18 @@ class NumericEncoder:
             drafts.append(self._draft(group[0], group[-1], value, missing))
         return shift, drafts
 
+    def splits(self, weights: np.ndarray, factor: float) -> list[RuleDraft]:
+        """Conditions for interaction rules: both sides of each step of the fused points, middle bins, missing."""
+        steps = weights[: len(self.cuts)]
+        runs = _runs([round(factor * v) for v in np.concatenate([[0.0], np.cumsum(steps)])])
+        last = len(self.cuts)
+        found = [self._draft(0, a - 1, 0, False) for a, _ in runs[1:]]
+        found += [self._draft(a, last, 0, False) for a, _ in runs[1:]]
+        found += [self._draft(a, b, 0, False) for a, b in runs[1:-1]]
+        if self.has_missing and round(factor * weights[-1]) != 0:
+            found.append(self._draft(last + 1, last + 1, 0, True))
+        return found
+
     def _draft(self, first: int, last: int, points: int, missing: bool) -> RuleDraft:
         name = slug(self.column)
         if missing:
@@ -213,6 +225,15 @@ class CategoricalEncoder:
         shift = _reference(points, groups, self.counts)
         drafts = [self._draft(g, points[g[0]] - shift) for g in groups if points[g[0]] != shift]
         return shift, drafts
+
+    def splits(self, weights: np.ndarray, factor: float) -> list[RuleDraft]:
+        """Conditions for interaction rules: each group of values with equal points (when there are two or more)."""
+        logits = np.concatenate([[0.0], np.cumsum(weights)])
+        by_points: dict[int, list[int]] = {}
+        for i, v in enumerate(logits):
+            by_points.setdefault(round(factor * v), []).append(i)
+        groups = list(by_points.values())
+        return [self._draft(g, 0) for g in groups] if len(groups) > 1 else []
 
     def _draft(self, group: list[int], points: int) -> RuleDraft:
         keys = [self.order[i] for i in group]

@@ -17,13 +17,19 @@ How it works, in four steps (docs/learning.md tells the whole story):
    doubling of the odds, so ``base_points`` is the score of a lead with the training
    set's average odds. Per attribute, the most common points value becomes 0 (no rule
    needed) and the difference goes to a ``base-points`` rule every lead gets.
-4. **Calibration.** The training leads' observed conversion per score band.
+4. **Interactions** (``max_interactions``, default 5). Conditions of the fused bins of the
+   attributes with the most spread of points are paired (``all:`` of both); a pair is added
+   while it lowers the AIC/BIC, charged ``2 ln(candidates)`` more for the search, and keeps
+   the scorecard within ``max_rules``. Each becomes one fit rule with integer points.
+5. **Calibration.** The training leads' observed conversion per score band.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,11 +49,32 @@ from leadscore.learn.encoders import (
     EventRecencyEncoder,
     NumericEncoder,
 )
-from leadscore.learn.rules import LearnedRule, RuleDraft, event_of, name_rules, rule_fires
+from leadscore.learn.rules import LearnedRule, RuleDraft, condition_holds, event_of, name_rules, rule_fires
 
 MIN_POSITIVES = 20
 BASE_RULE = "base-points"
 PATH_STEPS = 14
+INTERACTION_ATTRIBUTES = 6
+"""Interaction rules pair conditions of the attributes with the largest spread of points, at most this many."""
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """A candidate or chosen interaction: both conditions hold (``all:``)."""
+
+    first: RuleDraft
+    second: RuleDraft
+    fires: np.ndarray
+
+    def draft(self, points: int) -> RuleDraft:
+        parts: list[dict[str, Any]] = []
+        for side in (self.first, self.second):
+            cond = side.body["if"]
+            parts += cond.get("all", [cond])
+        return RuleDraft(
+            "fit", self.first.column, f"{self.first.slug}-and-{self.second.slug}", {"if": {"all": parts}}, points,
+            f"{self.first.description} and {self.second.description}", (self.second.column,),
+        )
 
 
 class LearnWarning(UserWarning):
@@ -78,13 +105,16 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
         points_to_double_odds: points that double a lead's odds of converting.
         base_points: score of a lead whose odds equal the training set's average odds.
         max_iter: iterations of the solver per step of the path.
+        max_interactions: most interaction rules (``all:`` of conditions on two attributes)
+            added after the additive fit; 0 for a purely additive scorecard.
         random_state: seed of the solver.
 
     Attributes:
         classes_: the two outcome labels; the second one is "converted".
         feature_names_in_: column names seen in ``fit`` (DataFrames only).
         n_features_in_: number of columns seen in ``fit``.
-        rules_: the learned rules (``LearnedRule``), fit rules first.
+        rules_: the learned rules (``LearnedRule``), fit rules first (interaction rules last
+            among them; their ``also_reads`` names the second attribute).
         base_points_: the points every lead starts with (the ``base-points`` rule).
         factor_: points per unit of log-odds (``points_to_double_odds / ln 2``).
         offset_: the log-odds of a lead with 0 points.
@@ -108,6 +138,7 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
         points_to_double_odds: float = 20.0,
         base_points: float = 50.0,
         max_iter: int = 1000,
+        max_interactions: int = 5,
         random_state: int | None = None,
     ) -> None:
         self.max_bins = max_bins
@@ -119,6 +150,7 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
         self.points_to_double_odds = points_to_double_odds
         self.base_points = base_points
         self.max_iter = max_iter
+        self.max_interactions = max_interactions
         self.random_state = random_state
 
     # -- fitting ---------------------------------------------------------------------
@@ -145,10 +177,11 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
         rate = (positives + 0.5) / (len(target) + 1.0)
         self.base_log_odds_ = math.log(rate / (1 - rate))
         self.C_, intercept, weights = self._path(design, target, encoders)
-        base, self.rules_ = self._rules(encoders, intercept, weights)
+        interactions, intercept, weights = self._interactions(frame, target, design, encoders, intercept, weights)
+        base, self.rules_ = self._rules(encoders, intercept, weights, interactions)
         self.base_points_ = base
         self.offset_ = self.base_log_odds_ - self.base_points / self.factor_
-        self.columns_used_ = list(dict.fromkeys(r.column for r in self.rules_ if r.name != BASE_RULE))
+        self.columns_used_ = list(dict.fromkeys(c for r in self.rules_ if r.name != BASE_RULE for c in r.columns))
         self._summarize(frame, target)
         return self
 
@@ -163,6 +196,7 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
             "points_to_double_odds": isinstance(self.points_to_double_odds, int | float) and self.points_to_double_odds > 0,
             "base_points": isinstance(self.base_points, int | float) and math.isfinite(self.base_points),
             "max_iter": isinstance(self.max_iter, int) and self.max_iter >= 1,
+            "max_interactions": isinstance(self.max_interactions, int) and self.max_interactions >= 0,
         }
         expected = {
             "max_bins": "an integer >= 2",
@@ -174,6 +208,7 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
             "points_to_double_odds": "a number > 0",
             "base_points": "a finite number",
             "max_iter": "an integer >= 1",
+            "max_interactions": "an integer >= 0",
         }
         for name, ok in checks.items():
             if not ok:
@@ -268,8 +303,97 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
             warnings.simplefilter("ignore", ConvergenceWarning)
             return model.fit(design, target)
 
-    def _rules(self, encoders: list[Encoder], intercept: float, weights: np.ndarray) -> tuple[int, list[LearnedRule]]:
-        """Integer points: the base and one rule per non-zero level group."""
+    def _interactions(
+        self, frame: pd.DataFrame, target: np.ndarray, design: np.ndarray, encoders: list[Encoder], intercept: float, weights: np.ndarray
+    ) -> tuple[list[tuple[Interaction, float]], float, np.ndarray]:
+        """Add up to max_interactions ``all:`` rules of two attributes' conditions, one at a time.
+
+        Candidates pair the conditions (``splits``) of the fused bins of the attributes with the
+        largest spread of points (``INTERACTION_ATTRIBUTES``); the pair with the largest score
+        statistic is tried. The whole model is refit at ``C_`` with it (or, when that would
+        exceed ``max_rules``, only the interactions' weights are fit, the others held). It stays
+        if the AIC/BIC, charged ``2 ln(candidates searched)`` more for the search, goes down and
+        the scorecard keeps within ``max_rules``. Returns the interactions with their weights,
+        and the intercept and weights of the attributes (logit units).
+        """
+        none: tuple[list[tuple[Interaction, float]], float, np.ndarray] = ([], intercept, weights)
+        if not self.max_interactions or self.C_ <= 0 or not np.any(weights):
+            return none
+        sides = self._sides(frame, encoders, weights)
+        if len(sides) < 2:
+            return none
+        min_count = max(math.ceil(self.min_bin_share * len(frame)), 1)
+        chosen: list[Interaction] = []
+        taken: set[tuple[int, int, int, int]] = set()
+        extra = np.zeros(0)
+        logits = design @ weights + intercept
+        best = _criterion(logits, target, 1 + int(np.count_nonzero(weights)), self.selection)
+        for _ in range(self.max_interactions):
+            found, searched = _best_pair(sides, logits, target, min_count, taken)
+            if found is None:
+                break
+            key, candidate = found
+            trial = [*chosen, candidate]
+            products = np.column_stack([c.fires for c in trial]).astype(float)
+            fit = self._refit(design, products, target, encoders, trial, none[1:])
+            if fit is None:
+                break
+            value, step_intercept, step_weights, step_extra, step_logits = fit
+            if value + 2.0 * math.log(max(searched, 2)) >= best:
+                break
+            best, chosen, taken = value, trial, taken | {key}
+            intercept, weights, extra, logits = step_intercept, step_weights, step_extra, step_logits
+        return list(zip(chosen, extra.tolist(), strict=True)), intercept, weights
+
+    def _refit(
+        self,
+        design: np.ndarray,
+        products: np.ndarray,
+        target: np.ndarray,
+        encoders: list[Encoder],
+        trial: list[Interaction],
+        additive: tuple[float, np.ndarray],
+    ) -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray] | None:
+        """The model with these interactions: criterion, intercept, weights, interaction weights, logits (None: too many rules)."""
+        width = design.shape[1]
+        full = np.hstack([design, products])
+        model = self._solve(full, target, self.C_)
+        self.n_iter_ += int(np.max(model.n_iter_))
+        intercept, coef = float(model.intercept_[0]), model.coef_[0].copy()
+        parts = [(c, float(w)) for c, w in zip(trial, coef[width:], strict=True)]
+        if len(self._rules(encoders, intercept, coef[:width], parts)[1]) <= self.max_rules:
+            logits = full @ coef + intercept
+            value = _criterion(logits, target, 1 + int(np.count_nonzero(coef)), self.selection)
+            return value, intercept, coef[:width], coef[width:], logits
+        intercept, weights = additive  # the refit moved the attributes' bins: hold them, fit the interactions only
+        extra, logits = _offset_fit(products, target, design @ weights + intercept)
+        parts = [(c, float(w)) for c, w in zip(trial, extra, strict=True)]
+        if len(self._rules(encoders, intercept, weights, parts)[1]) > self.max_rules:
+            return None
+        value = _criterion(logits, target, 1 + int(np.count_nonzero(weights)) + len(trial), self.selection)
+        return value, intercept, weights, extra, logits
+
+    def _sides(self, frame: pd.DataFrame, encoders: list[Encoder], weights: np.ndarray) -> list[tuple[list[RuleDraft], np.ndarray]]:
+        """Per attribute with points (most spread first): its candidate conditions and where each holds."""
+        found = []
+        start = 0
+        for encoder in encoders:
+            w = weights[start : start + encoder.size]
+            spread = float(np.std(encoder.indicators(frame) @ w)) if np.any(w) else 0.0
+            start += encoder.size
+            if spread == 0 or not isinstance(encoder, NumericEncoder | CategoricalEncoder):
+                continue
+            drafts = list({repr(d.body): d for d in encoder.splits(w, self.factor_)}.values())
+            if drafts:
+                fires = np.column_stack([condition_holds(d.body["if"], frame) for d in drafts]).astype(float)
+                found.append((spread, drafts, fires))
+        found.sort(key=lambda f: -f[0])
+        return [(d, f) for _, d, f in found[:INTERACTION_ATTRIBUTES]]
+
+    def _rules(
+        self, encoders: list[Encoder], intercept: float, weights: np.ndarray, interactions: Sequence[tuple[Interaction, float]] = ()
+    ) -> tuple[int, list[LearnedRule]]:
+        """Integer points: the base, one rule per non-zero level group, one per interaction."""
         base = self.base_points + self.factor_ * (intercept - self.base_log_odds_)
         shift_total = 0
         drafts: list[RuleDraft] = []
@@ -279,6 +403,9 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
             shift_total += shift
             drafts += found
             start += encoder.size
+        for interaction, weight in interactions:
+            if round(self.factor_ * weight):
+                drafts.append(interaction.draft(round(self.factor_ * weight)))
         base_int = round(base) + shift_total
         drafts.sort(key=lambda d: d.section != "fit")  # fit rules first, in column order
         rules = name_rules(drafts, taken=[BASE_RULE])
@@ -365,6 +492,52 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.categorical = True
         return tags
+
+
+def _best_pair(
+    sides: list[tuple[list[RuleDraft], np.ndarray]],
+    logits: np.ndarray,
+    target: np.ndarray,
+    min_count: int,
+    taken: set[tuple[int, int, int, int]],
+) -> tuple[tuple[tuple[int, int, int, int], Interaction] | None, int]:
+    """The pair of conditions whose product has the largest score statistic; and how many were searched."""
+    p = 1.0 / (1.0 + np.exp(-logits))
+    residual, variance = target - p, p * (1.0 - p)
+    best, best_stat, searched = None, 0.0, 0
+    n = len(target)
+    for i in range(len(sides)):
+        for j in range(i + 1, len(sides)):
+            a, b = sides[i][1], sides[j][1]
+            both = a.T @ b
+            gradient = a.T @ (residual[:, None] * b)
+            information = a.T @ (variance[:, None] * b)
+            ok = (both >= min_count) & (n - both >= min_count) & (information > 0)
+            searched += int(ok.sum())
+            stat = np.where(ok, gradient**2 / np.where(information > 0, information, 1.0), 0.0)
+            for key in taken:
+                if key[:2] == (i, j):
+                    stat[key[2], key[3]] = 0.0
+            k, m = np.unravel_index(int(np.argmax(stat)), stat.shape)
+            if stat[k, m] > best_stat:
+                best_stat = float(stat[k, m])
+                best = ((i, j, int(k), int(m)), Interaction(sides[i][0][k], sides[j][0][m], (a[:, k] * b[:, m]) > 0))
+    return best, searched
+
+
+def _offset_fit(columns: np.ndarray, target: np.ndarray, offset: np.ndarray, steps: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """Logistic weights of ``columns`` with the other weights held (``offset``): Newton steps, a touch of ridge."""
+    beta = np.zeros(columns.shape[1])
+    for _ in range(steps):
+        logits = offset + columns @ beta
+        p = 1.0 / (1.0 + np.exp(-logits))
+        gradient = columns.T @ (target - p) - 1e-3 * beta
+        hessian = columns.T @ (columns * (p * (1 - p))[:, None]) + 1e-3 * np.eye(len(beta))
+        step = np.linalg.solve(hessian, gradient)
+        beta += step
+        if np.max(np.abs(step)) < 1e-6:
+            break
+    return beta, offset + columns @ beta
 
 
 def _criterion(logits: np.ndarray, target: np.ndarray, parameters: int, kind: str) -> float:

@@ -54,6 +54,8 @@ class RuleDraft:
     """The rule mapping without name, points and description (``if:`` or ``event:`` ...)."""
     points: int
     description: str
+    also_reads: tuple[str, ...] = ()
+    """Further columns an interaction rule (``all:`` of conditions on several attributes) reads."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,13 @@ class LearnedRule:
     points: int
     description: str
     body: dict[str, Any] = field(repr=False)
+    also_reads: tuple[str, ...] = ()
+    """Further columns an interaction rule reads (``column`` is the first one)."""
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the rule reads."""
+        return (self.column, *self.also_reads)
 
     def to_dict(self) -> dict[str, Any]:
         """The rule as a scorecard mapping, in a readable key order."""
@@ -83,7 +92,7 @@ def name_rules(drafts: Iterable[RuleDraft], taken: Iterable[str] = ()) -> list[L
             name = f"{draft.slug}-{suffix}"
             suffix += 1
         used.add(name)
-        rules.append(LearnedRule(name, draft.section, draft.column, draft.points, draft.description, draft.body))
+        rules.append(LearnedRule(name, draft.section, draft.column, draft.points, draft.description, draft.body, draft.also_reads))
     return rules
 
 

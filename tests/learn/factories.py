@@ -69,3 +69,34 @@ def _events(rng: np.random.Generator, ids: list[str], views: np.ndarray, opens: 
     frame = pd.DataFrame(rows, columns=["lead_id", "event", "timestamp"])
     frame["event_id"] = [f"e{i}" for i in range(len(frame))]
     return frame
+
+
+@dataclass
+class Interacting:
+    """Leads whose conversion has an interaction: seats raise a pro plan's odds, not a free one's."""
+
+    leads: pd.DataFrame
+    """lead_id, plan (free / pro), seats, country (no effect)."""
+    events: pd.DataFrame
+    """lead_id, event, timestamp, event_id: page views raise the odds a little."""
+    logit: np.ndarray
+    y: np.ndarray
+
+    def features(self) -> pd.DataFrame:
+        events = event_features(self.events, self.leads["lead_id"], AS_OF)
+        return pd.concat([self.leads.set_index("lead_id"), events], axis=1).reset_index(drop=True)
+
+
+def interacting(n: int = 3000, seed: int = 0) -> Interacting:
+    """logit = -2 + 0.2 views + (plan = pro) (3 if seats >= 50 else -2.5): no additive model ranks it."""
+    rng = np.random.default_rng(seed)
+    ids = [f"I{seed}-{i:05d}" for i in range(n)]
+    plan = rng.choice(["free", "pro"], n)
+    seats = rng.integers(1, 100, n).astype(float)
+    country = rng.choice(["ES", "MX", "US"], n)
+    leads = pd.DataFrame({"lead_id": ids, "plan": plan, "seats": seats, "country": country})
+    views = rng.poisson(1.5, n)
+    events = _events(rng, ids, views, np.zeros(n, dtype=int))
+    logit = -2.0 + 0.2 * views + np.where(plan == "pro", np.where(seats >= 50, 3.0, -2.5), 0.0)
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(int)
+    return Interacting(leads, events, logit, y)
