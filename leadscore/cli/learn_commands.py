@@ -75,6 +75,10 @@ def learn(
     positive: PositiveOpt = None,
     id_column: IdColumn = "lead_id",
     max_rules: Annotated[int, typer.Option("--max-rules", min=1, help="Most rules the scorecard may have.")] = 40,
+    max_interactions: Annotated[
+        int,
+        typer.Option("--max-interactions", min=0, help="Most rules that combine two attributes (all: of two conditions); 0 for a purely additive scorecard."),
+    ] = 5,
     points_to_double_odds: Annotated[float, typer.Option("--points-to-double-odds", min=0.1, help="Points that double the odds of converting.")] = 20.0,
     base_points: Annotated[float, typer.Option("--base-points", help="Score of a lead with the average odds.")] = 50.0,
     selection: Annotated[str, typer.Option("--selection", help="aic (default) or bic: bic keeps fewer rules.")] = "aic",
@@ -101,6 +105,7 @@ def learn(
             _source(leads), outcomes=_source(outcomes), outcome_column=outcome_column, events=_source(events), as_of=as_of,
             exclude=_split(exclude), id_column=id_column, positive=_split(positive) or None, folds=folds, random_state=seed,
             max_rules=max_rules, points_to_double_odds=points_to_double_odds, base_points=base_points, selection=selection,
+            max_interactions=max_interactions,
         )
     text = result.yaml(card_name)
     from leadscore.learn.export import write_text_atomic

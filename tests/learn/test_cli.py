@@ -107,3 +107,15 @@ def test_learn_points_unknown_field_exits_2(files: dict[str, Path]) -> None:
     result = runner.invoke(app, ["learn-points", "--leads", str(files["with_outcome"]), "--outcome-column", "converted", "--field", "job"])
     assert result.exit_code == 2
     assert "--field 'job'" in result.output
+
+
+def test_learn_max_interactions_zero_gives_an_additive_scorecard(files: dict[str, Path], tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    learned = runner.invoke(app, [
+        "learn", "--leads", str(files["with_outcome"]), "--outcome-column", "converted", "--folds", "0",
+        "--max-interactions", "0", "--output", str(card),
+    ])
+    assert learned.exit_code == 0, learned.output
+    from leadscore.spec import AllCondition, load_scorecard
+
+    assert not any(isinstance(rule.if_, AllCondition) for rule in load_scorecard(card).fit.rules)
