@@ -151,3 +151,10 @@ def test_demo_scores_sample_data_and_summarizes(tmp_path: Path) -> None:
     assert "Top 10 leads" in result.output and "stages:" in result.output and "labels:" in result.output
     rows = duckdb.connect().sql(f"SELECT stage, count(*) FROM '{tmp_path / 'demo' / 'scores.csv'}' GROUP BY stage").fetchall()
     assert sum(n for _, n in rows) == 300
+
+
+def test_score_memory_limit_is_checked(tmp_path: Path) -> None:
+    args = ["score", str(CASE / "scorecard.yaml"), *DATA, "--output", str(tmp_path / "o.csv")]
+    assert runner.invoke(app, [*args, "--memory-limit", "1GB"]).exit_code == 0
+    bad = runner.invoke(app, [*args, "--memory-limit", "1GB'; DROP TABLE x; --"])
+    assert bad.exit_code == 2 and "is not a size" in bad.output

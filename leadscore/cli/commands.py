@@ -46,6 +46,10 @@ def score(
         str | None,
         typer.Option("--accounts-output", help="Also write one row per account (needs an accounts: roll-up in the scorecard)."),
     ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option("--memory-limit", help="DuckDB only: at most this much memory (e.g. 8GB); beyond it, work spills to disk."),
+    ] = None,
     events_unique: Annotated[
         bool,
         typer.Option(
@@ -76,7 +80,7 @@ def score(
         raise InputError("--accounts-output needs an 'accounts:' roll-up section in the scorecard")
     started = time.monotonic()
     with progress_display(err, enabled=is_interactive()) as report:
-        engine = connect(database, progress=report) if _is_duckdb(database) else connect(database)
+        engine = connect(database, progress=report, memory_limit=memory_limit) if _is_duckdb(database) else connect(database)
         scorer = LeadScorer(card, leads=leads, events=events, accounts=optional(accounts), engine=engine, unique_events=events_unique)
         with engine, scorer:
             scorer.write(output, moment, accounts_output=accounts_output)

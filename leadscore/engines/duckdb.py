@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
     from leadscore.compiler.sources import Table
     from leadscore.io.sources import TableRef
+
+_MEMORY = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
 
 class DuckDBEngine(Engine):
     """Runs scorecards in DuckDB.
@@ -52,6 +56,8 @@ class DuckDBEngine(Engine):
             raise EngineError(f"cannot open DuckDB database {str(database)!r}: {exc}") from exc
         self.conn.execute("SET TimeZone = 'UTC'").fetchall()
         if memory_limit:
+            if not _MEMORY.match(memory_limit):
+                raise InputError(f"memory limit {memory_limit!r} is not a size: write it like 8GB or 512MB")
             self.conn.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
         if threads:
             self.conn.execute(f"SET threads = {int(threads)}").fetchall()
