@@ -158,3 +158,12 @@ def test_score_memory_limit_is_checked(tmp_path: Path) -> None:
     assert runner.invoke(app, [*args, "--memory-limit", "1GB"]).exit_code == 0
     bad = runner.invoke(app, [*args, "--memory-limit", "1GB'; DROP TABLE x; --"])
     assert bad.exit_code == 2 and "is not a size" in bad.output
+
+
+def test_cli_starts_without_importing_heavy_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, leadscore.cli; print(sorted(m for m in ('pandas', 'sklearn', 'numpy', 'duckdb', 'pyarrow', 'psycopg') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
