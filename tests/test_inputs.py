@@ -303,3 +303,15 @@ def test_points_are_floating_point_numbers_in_every_output() -> None:
     for column in ("fit", "engagement", "score", "fit.decision-maker", "engagement.email-clicks"):
         assert pa.types.is_float64(table.schema.field(column).type), column
     assert pa.types.is_integer(table.schema.field("level").type)
+
+
+def test_scoring_with_a_progress_display_reads_the_same_inputs() -> None:
+    """The progress display runs the query in a worker thread; it must see the loaded inputs."""
+    from leadscore.engines.duckdb import DuckDBEngine
+
+    reports: list[float] = []
+    engine = DuckDBEngine(progress=reports.append)
+    with engine, LeadScorer(CASE / "scorecard.yaml", leads=CASE / "leads.csv", events=CASE / "events.csv", engine=engine) as scorer:
+        table = scorer.score(AS_OF)
+    _same_as_expected(table, CASE)
+    assert all(0 <= r <= 100 for r in reports)

@@ -64,6 +64,9 @@ class DuckDBEngine(Engine):
         if temp_directory:
             self.conn.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'").fetchall()
         self.progress = progress
+        if progress is not None:  # track progress for query_progress(), print nothing ourselves
+            self.conn.execute("SET enable_progress_bar = true").fetchall()
+            self.conn.execute("SET enable_progress_bar_print = false").fetchall()
         self.loader = DuckDBLoader(self.conn)
 
     def load(self, role: str, source: Any, *, validate: bool = True) -> Table:
@@ -74,19 +77,20 @@ class DuckDBEngine(Engine):
         if self.progress is None:
             return self._guarded(sql, fetch, self.conn)
         result: dict[str, Any] = {}
-        cursor = self.conn.cursor()
 
         def work() -> None:
             try:
-                result["value"] = self._guarded(sql, fetch, cursor)
+                result["value"] = self._guarded(sql, fetch, self.conn)
             except BaseException as exc:  # handed to the caller's thread below
                 result["error"] = exc
 
+        # the query runs on this connection (its temporary views live there) in a worker
+        # thread; DuckDB's query_progress() is meant to be read from another thread meanwhile
         worker = threading.Thread(target=work, daemon=True)
         worker.start()
         while worker.is_alive():
             worker.join(0.25)
-            done = cursor.query_progress()
+            done = self.conn.query_progress()
             if done is not None and done >= 0:
                 self.progress(float(done))
         if "error" in result:
