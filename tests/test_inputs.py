@@ -315,3 +315,16 @@ def test_scoring_with_a_progress_display_reads_the_same_inputs() -> None:
         table = scorer.score(AS_OF)
     _same_as_expected(table, CASE)
     assert all(0 <= r <= 100 for r in reports)
+
+
+def test_jsonl_events_with_nested_properties_objects(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"lead_id": "maria", "event": "form_submit", "timestamp": "2026-05-31T12:00:00Z", "event_id": 4, "properties": {"form": "Free-Consultation", "n": 3}}\n'
+        '{"lead_id": "bob", "event": "form_submit", "timestamp": "2026-05-31T12:00:00Z", "event_id": 5, "properties": {"form": "newsletter"}}\n'
+        '{"lead_id": "carla", "event": "page_view", "timestamp": "2026-05-31T12:00:00Z", "properties": null}\n'
+    )
+    rows = {r["lead_id"]: r for r in score_leads(CASE / "scorecard.yaml", leads=CASE / "leads.csv", events=events, as_of=AS_OF).to_pylist()}
+    assert abs(rows["maria"]["engagement.consultation-form"] - 78.17) < 0.01
+    assert rows["bob"]["engagement.consultation-form"] == 0
+    assert rows["carla"]["engagement.consultation-form"] == 0
