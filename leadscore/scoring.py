@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+
 from leadscore.compiler import Sources
 from leadscore.compiler.query import CompileOptions, QueryBuilder
 from leadscore.engines import Engine, connect
@@ -17,8 +19,17 @@ from leadscore.spec import Scorecard, load_scorecard
 from leadscore.spec.conditions import condition_fields
 
 if TYPE_CHECKING:
-    import pyarrow as pa
     from sqlglot import exp
+
+
+NO_EVENTS = pa.table(
+    {
+        "lead_id": pa.array([], pa.string()),
+        "event": pa.array([], pa.string()),
+        "timestamp": pa.array([], pa.timestamp("us", tz="UTC")),
+    }
+)
+"""The events of a run that has none."""
 
 
 def _card(scorecard: Scorecard | str | Path) -> Scorecard:
@@ -37,10 +48,12 @@ class LeadScorer:
     Args:
         scorecard: a Scorecard or the path of a scorecard file.
         leads, events, accounts: file paths (.csv, .parquet, .jsonl), ``table:NAME``,
-            or pandas/polars DataFrames or Arrow tables.
+            or pandas/polars DataFrames or Arrow tables. No events: every lead has none
+            (a scorecard of fit rules, say, learned from a static file).
         engine: ``"duckdb"`` (default, in memory), a DuckDB file path, a PostgreSQL URL,
             or an Engine.
         validate: check every input row (ids, timestamps, JSON properties) before scoring.
+        id_column: the leads' id column when it is not ``lead_id`` (e.g. ``"Prospect ID"``).
         unique_events: the events have no repeated ``event_id`` (for example, it is a primary
             key), so re-sent events need not be removed; saves the costliest step on big data.
     """
@@ -50,17 +63,18 @@ class LeadScorer:
         scorecard: Scorecard | str | Path,
         *,
         leads: Any,
-        events: Any,
+        events: Any = None,
         accounts: Any = None,
         engine: str | Path | Engine | None = None,
         validate: bool = True,
         unique_events: bool = False,
+        id_column: str | None = None,
     ) -> None:
         self.card = _card(scorecard)
         self.engine = connect(engine)
         self._own_engine = not isinstance(engine, Engine)
-        leads_table = self.engine.load("leads", parse_source(leads), validate=validate)
-        events_table = self.engine.load("events", parse_source(events), validate=validate)
+        leads_table = self.engine.load("leads", parse_source(leads), validate=validate, id_column=id_column)
+        events_table = self.engine.load("events", parse_source(events) if events is not None else NO_EVENTS, validate=validate)
         accounts_table = (
             self.engine.load("accounts", parse_source(accounts), validate=validate) if accounts is not None else None
         )
@@ -186,7 +200,7 @@ def score_leads(
     scorecard: Scorecard | str | Path,
     *,
     leads: Any,
-    events: Any,
+    events: Any = None,
     accounts: Any = None,
     as_of: datetime,
     engine: str | Path | Engine | None = None,

@@ -328,3 +328,30 @@ def test_jsonl_events_with_nested_properties_objects(tmp_path: Path) -> None:
     assert abs(rows["maria"]["engagement.consultation-form"] - 78.17) < 0.01
     assert rows["bob"]["engagement.consultation-form"] == 0
     assert rows["carla"]["engagement.consultation-form"] == 0
+
+
+def test_fit_only_scoring_without_events_and_with_another_id_column(tmp_path: Path) -> None:
+    """A static file (no events, its own id column) scores with a scorecard of fit rules."""
+    leads = _write(tmp_path / "leads.csv", "Prospect ID,job_title,country\np1,Head of Sales,ES\np2,intern,FR\n")
+    card = tmp_path / "card.yaml"
+    card.write_text(
+        "name: static\nfit:\n  rules:\n    - {name: boss, if: {field: job_title, contains: head}, points: 10}\n"
+        "    - {name: abroad, if: {field: country, not_in: [ES]}, points: -5}\nstages:\n  - {name: lead}\n"
+    )
+    output = tmp_path / "out.csv"
+    result = runner.invoke(app, ["score", str(card), "--leads", str(leads), "--id-column", "Prospect ID", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    rows = {r["lead_id"]: r for r in csv.DictReader(output.open())}
+    assert (rows["p1"]["fit"], rows["p2"]["fit"]) == ("10.0", "-5.0")
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [("id,job_title\n", "no id column 'Prospect ID'"), ("Prospect ID,lead_id\n", "has both lead_id and 'Prospect ID'")],
+)
+def test_id_column_problems_exit_2(tmp_path: Path, header: str, message: str) -> None:
+    leads = _write(tmp_path / "leads.csv", header + "a,b\n")
+    result = runner.invoke(
+        app, ["score", str(CASE / "scorecard.yaml"), "--leads", str(leads), "--id-column", "Prospect ID", "--output", str(tmp_path / "o.csv")]
+    )
+    assert result.exit_code == 2 and message in result.output

@@ -20,7 +20,16 @@ LeadsOpt = Annotated[
     str, typer.Option("--leads", help="Leads: a .csv, .parquet or .jsonl file, or table:NAME in --database.", show_default=False)
 ]
 EventsOpt = Annotated[
-    str, typer.Option("--events", help="Events: a .csv, .parquet or .jsonl file, or table:NAME in --database.", show_default=False)
+    str | None,
+    typer.Option(
+        "--events",
+        help="Events: a .csv, .parquet or .jsonl file, or table:NAME in --database. Leave out for a scorecard of fit rules only.",
+        show_default=False,
+    ),
+]
+IdColumnOpt = Annotated[
+    str | None,
+    typer.Option("--id-column", help="The leads' id column when it is not called lead_id (e.g. 'Prospect ID').", show_default=False),
 ]
 AccountsOpt = Annotated[
     str | None, typer.Option("--accounts", help="Accounts (optional): a file or table:NAME.", show_default=False)

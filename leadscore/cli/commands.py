@@ -15,6 +15,7 @@ from leadscore.cli._common import (
     AsOfOpt,
     DatabaseOpt,
     EventsOpt,
+    IdColumnOpt,
     LeadsOpt,
     ScorecardArg,
     err,
@@ -35,11 +36,12 @@ SAMPLE_AS_OF = datetime(2026, 6, 1, 12, tzinfo=UTC)
 def score(
     scorecard: ScorecardArg,
     leads: LeadsOpt,
-    events: EventsOpt,
     output: Annotated[
         str, typer.Option("--output", "-o", help="Where to write one row per lead: .csv, .parquet, .jsonl, or table:NAME.")
     ],
+    events: EventsOpt = None,
     accounts: AccountsOpt = None,
+    id_column: IdColumnOpt = None,
     as_of: AsOfOpt = None,
     database: DatabaseOpt = None,
     accounts_output: Annotated[
@@ -81,7 +83,10 @@ def score(
     started = time.monotonic()
     with progress_display(err, enabled=is_interactive()) as report:
         engine = connect(database, progress=report, memory_limit=memory_limit) if _is_duckdb(database) else connect(database)
-        scorer = LeadScorer(card, leads=leads, events=events, accounts=optional(accounts), engine=engine, unique_events=events_unique)
+        scorer = LeadScorer(
+            card, leads=leads, events=optional(events), accounts=optional(accounts), engine=engine,
+            unique_events=events_unique, id_column=id_column,
+        )
         with engine, scorer:
             scorer.write(output, moment, accounts_output=accounts_output)
     err.print(f"scored as of {moment.isoformat()} → {output} in {time.monotonic() - started:.1f}s")
@@ -122,8 +127,9 @@ def explain(
     scorecard: ScorecardArg,
     lead_ids: Annotated[list[str], typer.Argument(help="One or more lead ids.", show_default=False)],
     leads: LeadsOpt,
-    events: EventsOpt,
+    events: EventsOpt = None,
     accounts: AccountsOpt = None,
+    id_column: IdColumnOpt = None,
     as_of: AsOfOpt = None,
     database: DatabaseOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -133,7 +139,7 @@ def explain(
     from leadscore.scoring import LeadScorer
 
     moment = parse_as_of(as_of)
-    with LeadScorer(scorecard, leads=leads, events=events, accounts=optional(accounts), engine=database) as scorer:
+    with LeadScorer(scorecard, leads=leads, events=optional(events), accounts=optional(accounts), engine=database, id_column=id_column) as scorer:
         explanations = [scorer.explain(lead_id, moment) for lead_id in lead_ids]
     if as_json:
         out.print_json(json.dumps([e.to_dict() for e in explanations], default=str))
@@ -147,8 +153,9 @@ def explain(
 def top(
     scorecard: ScorecardArg,
     leads: LeadsOpt,
-    events: EventsOpt,
+    events: EventsOpt = None,
     accounts: AccountsOpt = None,
+    id_column: IdColumnOpt = None,
     as_of: AsOfOpt = None,
     database: DatabaseOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many leads to show.")] = 20,
@@ -163,7 +170,7 @@ def top(
     from leadscore.scoring import LeadScorer
 
     moment = parse_as_of(as_of)
-    with LeadScorer(scorecard, leads=leads, events=events, accounts=optional(accounts), engine=database) as scorer:
+    with LeadScorer(scorecard, leads=leads, events=optional(events), accounts=optional(accounts), engine=database, id_column=id_column) as scorer:
         table = scorer.score(moment)
         card = scorer.card
     ranked = prioritize(table, card, stages=stage, grades=grade, labels=label)

@@ -25,8 +25,10 @@ class Engine(abc.ABC):
     """The sqlglot dialect its queries are rendered in."""
 
     @abc.abstractmethod
-    def load(self, role: str, source: Any, *, validate: bool = True) -> Table:
+    def load(self, role: str, source: Any, *, validate: bool = True, id_column: str | None = None) -> Table:
         """Make ``source`` available as the canonical ``role`` table (leads, events, accounts).
+
+        ``id_column`` names the leads' id column when it is not ``lead_id``.
 
         Raises:
             InputError: the source cannot be read, lacks a required column, or has bad rows.

@@ -69,8 +69,8 @@ class DuckDBEngine(Engine):
             self.conn.execute("SET enable_progress_bar_print = false").fetchall()
         self.loader = DuckDBLoader(self.conn)
 
-    def load(self, role: str, source: Any, *, validate: bool = True) -> Table:
-        return self.loader.load(role, source, validate=validate).table
+    def load(self, role: str, source: Any, *, validate: bool = True, id_column: str | None = None) -> Table:
+        return self.loader.load(role, source, validate=validate, id_column=id_column).table
 
     def _run(self, sql: str, fetch: Callable[[duckdb.DuckDBPyConnection, str], Any]) -> Any:
         """Run ``sql``; report progress from another thread while it runs."""

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from leadscore.compiler.sources import Kind, Table
 from leadscore.engines.base import Engine
-from leadscore.errors import EngineError, InputError
+from leadscore.errors import EngineError, InputError, UnsupportedError
 from leadscore.io.load import ID_COLUMNS, REQUIRED, TIME_COLUMNS, DuckDBLoader, kind_of, unique_key_covers_event_id
 from leadscore.io.sources import TableRef
 
@@ -60,12 +60,14 @@ class PostgresEngine(Engine):
         self._counter = 0
 
     # -- inputs --------------------------------------------------------------------
-    def load(self, role: str, source: Any, *, validate: bool = True) -> Table:
+    def load(self, role: str, source: Any, *, validate: bool = True, id_column: str | None = None) -> Table:
         self._counter += 1
         name = f"__ls_in_{role}_{self._counter}"
         if isinstance(source, TableRef):
+            if id_column not in (None, "lead_id"):
+                raise UnsupportedError(f"{source}: --id-column works on files and DataFrames; for a table, create a view with a lead_id column")
             return self._view_over_table(role, source, name)
-        loaded = self._loader.load(role, source, validate=validate)
+        loaded = self._loader.load(role, source, validate=validate, id_column=id_column)
         kinds = loaded.table.columns
         columns = ", ".join(f"{_ident(c)} {PG_TYPES.get(k, 'text')}" for c, k in kinds.items())
         self.conn.execute(f"CREATE TEMP TABLE {_ident(name)} ({columns})")

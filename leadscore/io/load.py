@@ -76,11 +76,13 @@ class DuckDBLoader:
         self.conn = conn
         self._counter = 0
 
-    def load(self, role: str, source: Any, *, validate: bool = True) -> Loaded:
+    def load(self, role: str, source: Any, *, validate: bool = True, id_column: str | None = None) -> Loaded:
         self._counter += 1
         raw = f"__ls_raw_{role}_{self._counter}"
         view = f"__ls_in_{role}_{self._counter}"
         label, offset, word = self._register_raw(raw, source)
+        if id_column not in (None, "lead_id"):
+            raw = self._rename_id(raw, id_column, label)
         columns = self._columns(raw)
         missing = [c for c in REQUIRED[role] if c not in columns]
         if missing:
@@ -108,6 +110,19 @@ class DuckDBLoader:
             [ref.name[-1]],
         ).fetchall()
         return any(unique_key_covers_event_id(list(r[0])) for r in rows)
+
+    def _rename_id(self, raw: str, id_column: str, label: str) -> str:
+        """A view of ``raw`` whose ``id_column`` is called lead_id."""
+        columns = self._columns(raw)
+        if id_column not in columns:
+            raise InputError(f"{label}: no id column {id_column!r} (found {', '.join(columns)})")
+        if "lead_id" in columns:
+            raise InputError(f"{label}: has both lead_id and {id_column!r}: name one id column")
+        renamed = f"{raw}_ids"
+        self.conn.execute(
+            f"CREATE OR REPLACE TEMP VIEW {quote(renamed)} AS SELECT * RENAME ({quote(id_column)} AS lead_id) FROM {quote(raw)}"
+        ).fetchall()
+        return renamed
 
     # -- reading ---------------------------------------------------------------
     def _register_raw(self, raw: str, source: Any) -> tuple[str, int, str]:
