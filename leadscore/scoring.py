@@ -22,14 +22,17 @@ if TYPE_CHECKING:
     from sqlglot import exp
 
 
-NO_EVENTS = pa.table(
-    {
-        "lead_id": pa.array([], pa.string()),
-        "event": pa.array([], pa.string()),
-        "timestamp": pa.array([], pa.timestamp("us", tz="UTC")),
-    }
-)
-"""The events of a run that has none."""
+def no_events() -> pa.Table:
+    """The events of a run that has none (built on demand: Arrow is not imported at start-up)."""
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "lead_id": pa.array([], pa.string()),
+            "event": pa.array([], pa.string()),
+            "timestamp": pa.array([], pa.timestamp("us", tz="UTC")),
+        }
+    )
 
 
 def _card(scorecard: Scorecard | str | Path) -> Scorecard:
@@ -74,7 +77,7 @@ class LeadScorer:
         self.engine = connect(engine)
         self._own_engine = not isinstance(engine, Engine)
         leads_table = self.engine.load("leads", parse_source(leads), validate=validate, id_column=id_column)
-        events_table = self.engine.load("events", parse_source(events) if events is not None else NO_EVENTS, validate=validate)
+        events_table = self.engine.load("events", parse_source(events) if events is not None else no_events(), validate=validate)
         accounts_table = (
             self.engine.load("accounts", parse_source(accounts), validate=validate) if accounts is not None else None
         )
