@@ -8,8 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from leadscore.compiler import Sources
 from leadscore.compiler.query import CompileOptions, QueryBuilder
 from leadscore.engines import Engine, connect
