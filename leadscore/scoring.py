@@ -17,6 +17,7 @@ from leadscore.spec import Scorecard, load_scorecard
 from leadscore.spec.conditions import condition_fields
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from sqlglot import exp
 
 
