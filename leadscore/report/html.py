@@ -27,6 +27,7 @@ nav { margin:12px 0 8px; font-size:13px; } nav a { margin-right:12px; color:var(
 .card { border:1px solid var(--line); border-radius:8px; padding:10px 14px; min-width:150px; background:var(--soft); }
 .card .v { font-size:22px; font-weight:600; } .card .k { font-size:12px; color:var(--muted); }
 .grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(460px, 1fr)); gap:18px; align-items:start; }
+.grid > * { min-width:0; overflow-x:auto; }
 table { border-collapse:collapse; width:100%; margin:6px 0 12px; font-size:13px; }
 th, td { padding:4px 8px; border-bottom:1px solid var(--line); text-align:right; vertical-align:top; }
 th { background:var(--soft); font-weight:600; } td.l, th.l { text-align:left; }
