@@ -11,16 +11,12 @@ import typer
 from rich.table import Table
 
 from leadscore.cli import app, handle_errors
-from leadscore.cli._common import AccountsOpt, DatabaseOpt, LeadsOpt, ScorecardArg, err, optional, out
+from leadscore.cli._common import AccountsOpt, DatabaseOpt, EventsOpt, LeadsOpt, ScorecardArg, err, optional, out
 from leadscore.errors import InputError
 
 if TYPE_CHECKING:
     from leadscore.report.thresholds import ThresholdAdvice
 
-EventsOptional = Annotated[
-    str | None,
-    typer.Option("--events", help="Events: a .csv, .parquet or .jsonl file, or table:NAME (optional for attribute-only data).", show_default=False),
-]
 OutcomesOpt = Annotated[
     str | None,
     typer.Option(
@@ -45,7 +41,7 @@ DataEndOpt = Annotated[
 def backtest(
     scorecards: Annotated[list[Path], typer.Argument(help="One scorecard, or two to compare (A then B).", show_default=False)],
     leads: LeadsOpt,
-    events: EventsOptional = None,
+    events: EventsOpt = None,
     accounts: AccountsOpt = None,
     outcomes: OutcomesOpt = None,
     outcome_column: Annotated[
@@ -106,7 +102,7 @@ def thresholds(
     scorecard: ScorecardArg,
     leads: LeadsOpt,
     outcomes: Annotated[str, typer.Option("--outcomes", help="Outcomes: lead_id, timestamp, optional outcome and amount.", show_default=False)],
-    events: EventsOptional = None,
+    events: EventsOpt = None,
     accounts: AccountsOpt = None,
     outcome: OutcomeKindOpt = None,
     capacity: Annotated[

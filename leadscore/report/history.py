@@ -26,6 +26,7 @@ from leadscore.io.load import file_reader, kind_of, quote, row_numbering
 from leadscore.io.sources import TableRef, describe, parse_source
 from leadscore.report.timeline import DataSpan
 from leadscore.report.timeline import describe as describe_moment
+from leadscore.scoring import no_events
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def _load(engine: DuckDBEngine, leads: Any, events: Any, accounts: Any) -> Histo
         event_columns = [str(r[0]) for r in engine.conn.execute(f"DESCRIBE SELECT * FROM {_name(event_view)}").fetchall()]
         has_events = True
     else:
-        event_view = _empty_events(engine)
+        event_view = _materialized(engine, "events", no_events())
         event_columns, has_events = ["lead_id", "event", "timestamp"], False
     account_view = None
     account_frame = None
@@ -170,14 +171,6 @@ def _materialized(engine: DuckDBEngine, role: str, source: Any) -> TableRef:
     table = f"__ls_bt_{role}"
     engine.conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS SELECT * FROM {'.'.join(quote(p) for p in view.name)}").fetchall()
     return TableRef((table,))
-
-
-def _empty_events(engine: DuckDBEngine) -> TableRef:
-    engine.conn.execute(
-        "CREATE OR REPLACE TEMP VIEW __ls_no_events AS SELECT CAST(NULL AS VARCHAR) AS lead_id, "
-        "CAST(NULL AS VARCHAR) AS event, CAST(NULL AS TIMESTAMPTZ) AS timestamp WHERE false"
-    ).fetchall()
-    return TableRef(("__ls_no_events",))
 
 
 def _name(ref: TableRef) -> str:
