@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -205,34 +206,42 @@ def test_duckdb_database_tables_in_and_out(tmp_path: Path) -> None:
     _same_as_expected(table, CASE)
 
 
-@pytest.mark.postgres
-def test_postgres_tables_in_and_out(postgres_url: str) -> None:
+@pytest.fixture
+def pg_schema(postgres_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh PostgreSQL schema named after the test, dropped afterwards."""
     import psycopg
 
-    schema = "leadscore_test_tables"
+    schema = "leadscore_" + request.node.name.removeprefix("test_")[:40]
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.execute(f"CREATE SCHEMA {schema}")
+    yield schema
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.mark.postgres
+def test_postgres_tables_in_and_out(postgres_url: str, pg_schema: str) -> None:
+    import psycopg
+
+    schema = pg_schema
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE {schema}.leads (lead_id text, created_at timestamptz, account_id text, email text, job_title text, employees text, country text, industry text)")
         conn.execute(f"CREATE TABLE {schema}.events (event_id bigint, lead_id text, event text, timestamp timestamptz, form text, url text)")
         for table in ("leads", "events"):
             with (CASE / f"{table}.csv").open() as handle, conn.cursor().copy(f"COPY {schema}.{table} FROM STDIN (FORMAT csv, HEADER true)") as copy:
                 copy.write(handle.read())
-    try:
-        result = runner.invoke(
-            app,
-            ["score", str(CASE / "scorecard.yaml"), "--leads", f"table:{schema}.leads", "--events", f"table:{schema}.events",
-             "--as-of", "2026-06-01T12:00:00Z", "--database", postgres_url, "--output", f"table:{schema}.scores"],
-        )
-        assert result.exit_code == 0, result.output
-        with psycopg.connect(postgres_url) as conn, conn.cursor() as cur:
-            cur.execute(f"SELECT * FROM {schema}.scores")
-            names = [c.name for c in cur.description or []]
-            rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-        _same_as_expected(pa.Table.from_pylist(rows), CASE)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    result = runner.invoke(
+        app,
+        ["score", str(CASE / "scorecard.yaml"), "--leads", f"table:{schema}.leads", "--events", f"table:{schema}.events",
+         "--as-of", "2026-06-01T12:00:00Z", "--database", postgres_url, "--output", f"table:{schema}.scores"],
+    )
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(postgres_url) as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT * FROM {schema}.scores")
+        names = [c.name for c in cur.description or []]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    _same_as_expected(pa.Table.from_pylist(rows), CASE)
 
 
 def test_unknown_table_is_an_input_error(tmp_path: Path) -> None:
@@ -277,25 +286,19 @@ def test_duckdb_primary_key_on_event_id_skips_dedupe(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_primary_key_on_event_id_skips_dedupe(postgres_url: str) -> None:
+def test_postgres_primary_key_on_event_id_skips_dedupe(postgres_url: str, pg_schema: str) -> None:
     import psycopg
 
-    schema = "leadscore_test_keys"
+    schema = pg_schema
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.execute(f"CREATE SCHEMA {schema}")
         conn.execute(f"SET search_path TO {schema}")
         _primary_key_case(conn.execute)
-    try:
-        kwargs = {"leads": f"table:{schema}.leads", "engine": postgres_url}
-        with LeadScorer(CASE / "scorecard.yaml", events=f"table:{schema}.events", **kwargs) as keyed:
-            assert keyed.sources.events.unique_event_ids
-            assert [r["engagement"] for r in keyed.score(AS_OF).to_pylist()] == [0.0]
-        with LeadScorer(CASE / "scorecard.yaml", events=f"table:{schema}.events_nokey", **kwargs) as plain:
-            assert plain.sources.events.needs_dedupe
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    kwargs = {"leads": f"table:{schema}.leads", "engine": postgres_url}
+    with LeadScorer(CASE / "scorecard.yaml", events=f"table:{schema}.events", **kwargs) as keyed:
+        assert keyed.sources.events.unique_event_ids
+        assert [r["engagement"] for r in keyed.score(AS_OF).to_pylist()] == [0.0]
+    with LeadScorer(CASE / "scorecard.yaml", events=f"table:{schema}.events_nokey", **kwargs) as plain:
+        assert plain.sources.events.needs_dedupe
 
 
 def test_points_are_floating_point_numbers_in_every_output() -> None:
