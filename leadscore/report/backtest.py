@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadscore import __version__
+from leadscore.version import __version__
 from leadscore.engines.base import temporary_sibling
 from leadscore.errors import InputError
 from leadscore.io.load import quote

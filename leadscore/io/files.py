@@ -1,0 +1,67 @@
+"""Files written whole or not at all: a temporary file next to the target, then a rename.
+
+The one atomic writer of the package (scores, reports, learned scorecards). It never
+changes the process umask (safe in a threaded server): the umask is read from
+``/proc/self/status`` where the system has it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from leadscore.errors import InputError
+
+DEFAULT_UMASK = 0o022
+
+
+def check_writable(path: Path) -> None:
+    """Fail before any work when ``path`` cannot be written (no folder, or a folder in its place)."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{path}: the folder {str(parent)!r} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory")
+
+
+def temporary_sibling(path: Path) -> Path:
+    """A fresh temporary file next to ``path`` (same file system, so a rename is atomic)."""
+    parent = path.parent if str(path.parent) else Path(".")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    os.close(fd)
+    return Path(name)
+
+
+def atomic_write(path: str | Path, produce: Callable[[Path], None]) -> None:
+    """Call ``produce(tmp)`` and move ``tmp`` onto ``path`` only if it succeeded.
+
+    The file gets the permissions a new file normally gets (0666 less the umask), not the
+    private ones of a temporary file.
+    """
+    target = Path(path)
+    check_writable(target)
+    tmp = temporary_sibling(target)
+    try:
+        produce(tmp)
+        os.chmod(tmp, 0o666 & ~process_umask())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write a UTF-8 text file atomically."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def process_umask() -> int:
+    """The process umask, read without changing it (``os.umask`` would race other threads)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return DEFAULT_UMASK
