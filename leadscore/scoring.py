@@ -38,52 +38,50 @@ def _card(scorecard: Scorecard | str | Path) -> Scorecard:
     return scorecard if isinstance(scorecard, Scorecard) else load_scorecard(scorecard)
 
 
-class LeadScorer:
-    """A scorecard bound to its input data on one engine.
+def load_sources(
+    engine: Engine,
+    *,
+    leads: Any,
+    events: Any = None,
+    accounts: Any = None,
+    validate: bool = True,
+    unique_events: bool = False,
+    id_column: str | None = None,
+) -> Sources:
+    """Load (and check) the inputs on ``engine`` once, as the canonical tables a scorecard reads.
 
-    Inputs are read (and checked) once; then score at any ``as_of``, any subset of leads.
+    Args:
+        leads, events, accounts: file paths (.csv, .parquet, .jsonl), ``table:NAME``, or
+            pandas/polars DataFrames or Arrow tables. No events: every lead has none.
+        validate: check every input row (ids, timestamps, JSON properties).
+        unique_events: the caller vouches that no ``event_id`` repeats (re-sent copies need not
+            be removed).
+        id_column: the leads' id column when it is not ``lead_id``.
+    """
+    leads_table = engine.load("leads", parse_source(leads), validate=validate, id_column=id_column)
+    events_table = engine.load("events", parse_source(events) if events is not None else no_events(), validate=validate)
+    accounts_table = engine.load("accounts", parse_source(accounts), validate=validate) if accounts is not None else None
+    if unique_events:
+        events_table = dataclasses.replace(events_table, unique_event_ids=True)
+    return Sources(leads_table, events_table, accounts_table)
 
-    >>> from leadscore import LeadScorer  # doctest: +SKIP
-    >>> scorer = LeadScorer("card.yaml", leads="leads.csv", events="events.csv")  # doctest: +SKIP
-    >>> scorer.score(as_of=datetime(2026, 6, 1, tzinfo=UTC)).to_pandas()  # doctest: +SKIP
+
+class Scorer:
+    """A scorecard over relations an engine already holds (inputs loaded once, or a store's tables).
+
+    Scores any ``as_of`` and any set of leads without reading or checking the inputs again.
+    Safe to share between threads: the engine serializes the queries on its connection.
 
     Args:
         scorecard: a Scorecard or the path of a scorecard file.
-        leads, events, accounts: file paths (.csv, .parquet, .jsonl), ``table:NAME``,
-            or pandas/polars DataFrames or Arrow tables. No events: every lead has none
-            (a scorecard of fit rules, say, learned from a static file).
-        engine: ``"duckdb"`` (default, in memory), a DuckDB file path, a PostgreSQL URL,
-            or an Engine.
-        validate: check every input row (ids, timestamps, JSON properties) before scoring.
-        id_column: the leads' id column when it is not ``lead_id`` (e.g. ``"Prospect ID"``).
-        unique_events: the events have no repeated ``event_id`` (for example, it is a primary
-            key), so re-sent events need not be removed; saves the costliest step on big data.
+        engine: the engine that holds ``sources``.
+        sources: the canonical leads, events and (optional) accounts tables on ``engine``.
     """
 
-    def __init__(
-        self,
-        scorecard: Scorecard | str | Path,
-        *,
-        leads: Any,
-        events: Any = None,
-        accounts: Any = None,
-        engine: str | Path | Engine | None = None,
-        validate: bool = True,
-        unique_events: bool = False,
-        id_column: str | None = None,
-    ) -> None:
+    def __init__(self, scorecard: Scorecard | str | Path, engine: Engine, sources: Sources) -> None:
         self.card = _card(scorecard)
-        self.engine = connect(engine)
-        self._own_engine = not isinstance(engine, Engine)
-        leads_table = self.engine.load("leads", parse_source(leads), validate=validate, id_column=id_column)
-        events_table = self.engine.load("events", parse_source(events) if events is not None else no_events(), validate=validate)
-        accounts_table = (
-            self.engine.load("accounts", parse_source(accounts), validate=validate) if accounts is not None else None
-        )
-        if unique_events:
-            # the caller vouches that no event_id repeats: skip removing re-sent copies
-            events_table = dataclasses.replace(events_table, unique_event_ids=True)
-        self.sources = Sources(leads_table, events_table, accounts_table)
+        self.engine = engine
+        self.sources = sources
 
     def builder(self, as_of: datetime, lead_ids: list[str] | None = None) -> QueryBuilder:
         options = CompileOptions(as_of=as_of, dialect=self.engine.dialect, lead_ids=tuple(lead_ids) if lead_ids is not None else None)
@@ -137,9 +135,60 @@ class LeadScorer:
             )
         return Explanation(lead_id, as_of, row, rules)
 
-    def close(self) -> None:
+
+class LeadScorer(Scorer):
+    """A scorecard bound to its input data on one engine.
+
+    Inputs are read (and checked) once; then score at any ``as_of``, any subset of leads.
+
+    >>> from leadscore import LeadScorer  # doctest: +SKIP
+    >>> scorer = LeadScorer("card.yaml", leads="leads.csv", events="events.csv")  # doctest: +SKIP
+    >>> scorer.score(as_of=datetime(2026, 6, 1, tzinfo=UTC)).to_pandas()  # doctest: +SKIP
+
+    Args:
+        scorecard: a Scorecard or the path of a scorecard file.
+        leads, events, accounts: file paths (.csv, .parquet, .jsonl), ``table:NAME``,
+            or pandas/polars DataFrames or Arrow tables. No events: every lead has none
+            (a scorecard of fit rules, say, learned from a static file).
+        engine: ``"duckdb"`` (default, in memory), a DuckDB file path, a PostgreSQL URL,
+            or an Engine.
+        validate: check every input row (ids, timestamps, JSON properties) before scoring.
+        id_column: the leads' id column when it is not ``lead_id`` (e.g. ``"Prospect ID"``).
+        unique_events: the events have no repeated ``event_id`` (for example, it is a primary
+            key), so re-sent events need not be removed; saves the costliest step on big data.
+    """
+
+    def __init__(
+        self,
+        scorecard: Scorecard | str | Path,
+        *,
+        leads: Any,
+        events: Any = None,
+        accounts: Any = None,
+        engine: str | Path | Engine | None = None,
+        validate: bool = True,
+        unique_events: bool = False,
+        id_column: str | None = None,
+    ) -> None:
+        card = _card(scorecard)
+        connected = connect(engine)
+        self._own_engine = not isinstance(engine, Engine)
+        try:
+            sources = load_sources(
+                connected, leads=leads, events=events, accounts=accounts, validate=validate,
+                unique_events=unique_events, id_column=id_column,
+            )
+        except BaseException:
+            self._close_own(connected)
+            raise
+        super().__init__(card, connected, sources)
+
+    def _close_own(self, engine: Engine) -> None:
         if self._own_engine:
-            self.engine.close()
+            engine.close()
+
+    def close(self) -> None:
+        self._close_own(self.engine)
 
     def __enter__(self) -> LeadScorer:
         return self
@@ -213,4 +262,4 @@ def score_leads(
         return scorer.score(as_of, lead_ids)
 
 
-__all__ = ["Explanation", "LeadScorer", "RuleExplanation", "score_leads"]
+__all__ = ["Explanation", "LeadScorer", "RuleExplanation", "Scorer", "load_sources", "score_leads"]

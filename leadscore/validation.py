@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadscore.compiler.sources import RESERVED_EVENT_COLUMNS, Kind
-from leadscore.engines import connect
+from leadscore.compiler.sources import RESERVED_EVENT_COLUMNS, Kind, Table
+from leadscore.engines import Engine, connect
+from leadscore.errors import parameter
 from leadscore.io.sources import parse_source
 from leadscore.spec import Scorecard
 from leadscore.spec.rules import Mode
@@ -51,7 +52,7 @@ def data_warnings(
             if field.startswith("account."):
                 column = field.removeprefix("account.")
                 if accounts is None and leads is not None:
-                    warnings.append(f"field {field!r}: no --accounts given, so it is missing for every lead")
+                    warnings.append(f"field {field!r}: no {parameter('accounts')} given, so it is missing for every lead")
                 elif account_columns is not None and column not in account_columns:
                     warnings.append(f"field {field!r}: the accounts have no column {column!r} ({_listing(account_columns)})")
             elif lead_columns is not None and field not in lead_columns:
@@ -61,7 +62,7 @@ def data_warnings(
     return warnings
 
 
-def _event_warnings(card: Scorecard, engine: Any, table: Any) -> list[str]:
+def _event_warnings(card: Scorecard, engine: Engine, table: Table) -> list[str]:
     from sqlglot import exp
 
     from leadscore.compiler.query import table_expression
@@ -75,7 +76,7 @@ def _event_warnings(card: Scorecard, engine: Any, table: Any) -> list[str]:
             warnings.append(f"event type {event_type!r} does not occur in the events")
     keys: set[str] = set()
     if table.kind("properties") is Kind.JSON:
-        keys = _json_keys(engine, table)
+        keys = engine.json_keys(table, "properties", SAMPLE_ROWS)
     for prop in card.event_properties():
         if prop in table.columns and prop not in RESERVED_EVENT_COLUMNS:
             continue
@@ -84,16 +85,6 @@ def _event_warnings(card: Scorecard, engine: Any, table: Any) -> list[str]:
         where = "columns or properties keys" if table.kind("properties") is Kind.JSON else "columns"
         warnings.append(f"event property {prop!r}: not among the events' {where}, so it is missing for every event")
     return warnings
-
-
-def _json_keys(engine: Any, table: Any) -> set[str]:
-    if engine.dialect != "duckdb":
-        return set()
-    name = ".".join(table.name)
-    rows = engine.conn.execute(
-        f'SELECT DISTINCT unnest(json_keys(properties)) FROM (SELECT properties FROM "{name}" LIMIT {SAMPLE_ROWS}) WHERE json_valid(properties)'
-    ).fetchall()
-    return {str(r[0]) for r in rows}
 
 
 def _listing(columns: dict[str, Any]) -> str:

@@ -30,9 +30,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except LeadscoreError as exc:
-            from leadscore.cli._common import err
+            from leadscore.cli._common import err, flag
 
-            for line in str(exc).splitlines():
+            for line in exc.render(flag).splitlines():
                 err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from leadscore.errors import InputError
+from leadscore.errors import render
+from leadscore.moments import parse_moment
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -49,16 +50,28 @@ DatabaseOpt = Annotated[
 ]
 
 
-def parse_as_of(text: str | None) -> datetime:
-    """``--as-of`` as an aware UTC datetime; now when not given."""
-    if text is None:
-        return datetime.now(UTC)
-    value = text.strip()
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--as-of {text!r} is not an ISO-8601 timestamp (such as 2026-06-01 or 2026-06-01T12:00:00Z)") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+FLAGS = {"outcome_kinds": "--outcome", "unique_events": "--events-unique"}
+"""Library parameters whose flag is not ``--`` and the parameter's name with dashes."""
+
+
+def flag(parameter: str) -> str:
+    """The command-line flag of a library parameter named in a message (``as_of`` → ``--as-of``)."""
+    return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
+
+
+def for_user(message: str) -> str:
+    """A library message (error or warning) with its parameters written as flags."""
+    return render(message, flag)
+
+
+def now() -> datetime:
+    """The clock, read here at the edge (the library below takes moments as arguments)."""
+    return datetime.now(UTC)
+
+
+def parse_as_of(text: str | None, name: str = "as_of") -> datetime:
+    """``--as-of`` (or another moment option) as an aware UTC datetime; now when not given."""
+    return now() if text is None else parse_moment(text, name)
 
 
 def optional(value: Any) -> Any:

@@ -11,7 +11,18 @@ import typer
 from rich.table import Table
 
 from leadscore.cli import app, handle_errors
-from leadscore.cli._common import AccountsOpt, DatabaseOpt, EventsOpt, LeadsOpt, ScorecardArg, err, optional, out
+from leadscore.cli._common import (
+    AccountsOpt,
+    DatabaseOpt,
+    EventsOpt,
+    LeadsOpt,
+    ScorecardArg,
+    err,
+    now,
+    optional,
+    out,
+    parse_as_of,
+)
 from leadscore.errors import InputError
 
 if TYPE_CHECKING:
@@ -83,7 +94,7 @@ def backtest(
         [*scorecards], leads=leads, events=optional(events), accounts=optional(accounts), outcomes=optional(outcomes),
         outcome_column=optional(outcome_column), outcome_kinds=_kinds(outcome), horizon=horizon, cutoffs=optional(cutoffs),
         every=optional(every), data_end=optional(data_end), as_of=optional(as_of), reference=reference, weekly=weekly,
-        database=database, seed=seed,
+        database=database, seed=seed, now=now(),
     )
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
@@ -139,7 +150,7 @@ def thresholds(
         err.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
     _render_thresholds(advice)
     if json_path:
-        from leadscore.report.backtest import write_text
+        from leadscore.io.files import write_text
 
         write_text(json_path, json.dumps(advice.to_dict(), indent=2, default=str))
 
@@ -157,21 +168,19 @@ def sample_outcomes_command(
     ] = None,
 ) -> None:
     """Make realistic outcomes (opportunities, won deals with amounts) for the sample data, to try backtest."""
-    from leadscore.engines.duckdb import DuckDBEngine
-    from leadscore.io.load import quote
+    from leadscore.engines import connect
+    from leadscore.engines.files import write_arrow
+    from leadscore.io.files import check_output_file
     from leadscore.io.sources import parse_source
-    from leadscore.io.write import check_writable, write_arrow
     from leadscore.report.sample_outcomes import generate_outcomes
-    from leadscore.report.timeline import parse_moment
 
-    check_writable(output)
+    check_output_file(output)
     tables = {}
-    with DuckDBEngine() as engine:
+    with connect() as engine:
         for role, source in (("leads", leads), ("events", events), ("accounts", optional(accounts))):
             if source is not None:
-                name = ".".join(quote(p) for p in engine.load(role, parse_source(source)).name)
-                tables[role] = engine.conn.sql(f"SELECT * FROM {name}").to_arrow_table()
-    end = parse_moment(observed_until, "--observed-until") if observed_until else _last_time(tables["events"])
+                tables[role] = engine.fetch(engine.load(role, parse_source(source)))
+    end = parse_as_of(observed_until, "observed_until") if observed_until else _last_time(tables["events"])
     result = generate_outcomes(tables["leads"], tables["events"], tables.get("accounts"), observed_until=end, seed=seed)
     write_arrow(result, output)
     err.print(f"wrote {result.num_rows:,} outcomes for {len(set(result.column('lead_id').to_pylist())):,} leads → {output}")
@@ -187,13 +196,10 @@ def _kinds(values: list[str] | None) -> list[str] | None:
 
 
 def _check_target(path: Path | None) -> None:
-    if path is None:
-        return
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{path}: the folder {str(parent)!r} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory")
+    from leadscore.io.files import check_writable
+
+    if path is not None:
+        check_writable(path)
 
 
 def _last_time(events: Any) -> Any:

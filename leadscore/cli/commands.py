@@ -19,6 +19,7 @@ from leadscore.cli._common import (
     LeadsOpt,
     ScorecardArg,
     err,
+    for_user,
     is_interactive,
     optional,
     out,
@@ -67,8 +68,8 @@ def score(
     """
     from leadscore.cli.render import progress_display
     from leadscore.engines import connect
+    from leadscore.io.files import check_output_file
     from leadscore.io.sources import TableRef, parse_source
-    from leadscore.io.write import check_writable
     from leadscore.scoring import LeadScorer
     from leadscore.spec import load_scorecard
 
@@ -77,12 +78,12 @@ def score(
     for target in (output, accounts_output):
         parsed = parse_source(target) if target else None
         if parsed is not None and not isinstance(parsed, TableRef):
-            check_writable(Path(parsed))
+            check_output_file(Path(parsed))
     if accounts_output and card.accounts is None:
         raise InputError("--accounts-output needs an 'accounts:' roll-up section in the scorecard")
     started = time.monotonic()
     with progress_display(err, enabled=is_interactive()) as report:
-        engine = connect(database, progress=report, memory_limit=memory_limit) if _is_duckdb(database) else connect(database)
+        engine = connect(database, progress=report, memory_limit=memory_limit)
         scorer = LeadScorer(
             card, leads=leads, events=optional(events), accounts=optional(accounts), engine=engine,
             unique_events=events_unique, id_column=id_column,
@@ -90,10 +91,6 @@ def score(
         with engine, scorer:
             scorer.write(output, moment, accounts_output=accounts_output)
     err.print(f"scored as of {moment.isoformat()} → {output} in {time.monotonic() - started:.1f}s")
-
-
-def _is_duckdb(database: str | None) -> bool:
-    return not (database or "").startswith(("postgresql://", "postgres://"))
 
 
 @app.command()
@@ -114,7 +111,7 @@ def validate(
     if leads or events or accounts:
         warnings += data_warnings(card, leads=optional(leads), events=optional(events), accounts=optional(accounts), database=database)
     for warning in warnings:
-        err.print(f"[yellow]warning:[/yellow] {scorecard}: {warning}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/yellow] {scorecard}: {for_user(warning)}", soft_wrap=True)
     out.print(
         f"ok: {scorecard}: {len(card.fit.rules)} fit rules, {len(card.engagement.rules)} engagement rules, "
         f"{len(card.stages)} stages" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
@@ -175,7 +172,7 @@ def top(
         card = scorer.card
     ranked = prioritize(table, card, stages=stage, grades=grade, labels=label)
     if output:
-        from leadscore.io.write import write_arrow
+        from leadscore.engines.files import write_arrow
 
         write_arrow(ranked, Path(output))
     render_top(out, ranked.slice(0, limit), card, total=ranked.num_rows)

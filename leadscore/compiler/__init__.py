@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlglot import exp
 
-from leadscore.compiler.dialects import DIALECTS, normalize_dialect
+from leadscore.compiler.dialects import DIALECTS, Dialect, normalize_dialect
 from leadscore.compiler.query import ACCOUNT_COLUMNS, OUTPUT_COLUMNS, CompileOptions, QueryBuilder
 from leadscore.compiler.sources import Kind, Sources, Table
 from leadscore.spec.scorecard import Scorecard
@@ -17,7 +17,7 @@ def compile_scorecard(
     sources: Sources,
     *,
     as_of: datetime,
-    dialect: str = "duckdb",
+    dialect: str | Dialect = "duckdb",
     lead_ids: list[str] | None = None,
 ) -> exp.Select:
     """The query that scores every lead (or just ``lead_ids``) as of ``as_of``.
@@ -33,10 +33,10 @@ def compile_scorecard(
     return QueryBuilder(card, sources, options).build()
 
 
-def compile_sql(card: Scorecard, sources: Sources, *, as_of: datetime, dialect: str = "duckdb", pretty: bool = True) -> str:
+def compile_sql(card: Scorecard, sources: Sources, *, as_of: datetime, dialect: str | Dialect = "duckdb", pretty: bool = True) -> str:
     """The scoring query as SQL text for ``dialect``."""
-    dialect = normalize_dialect(dialect)
-    return compile_scorecard(card, sources, as_of=as_of, dialect=dialect).sql(dialect=dialect, pretty=pretty)
+    profile = normalize_dialect(dialect)
+    return compile_scorecard(card, sources, as_of=as_of, dialect=profile).sql(dialect=profile.name, pretty=pretty)
 
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "DIALECTS",
     "OUTPUT_COLUMNS",
     "CompileOptions",
+    "Dialect",
     "Kind",
     "QueryBuilder",
     "Sources",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from leadscore.compiler import dialects
+from leadscore.compiler.dialects import Dialect
 from leadscore.compiler.sources import Kind
 from leadscore.spec.conditions import AllCondition, AnyCondition, Condition, FieldCondition, NotCondition
 
@@ -33,7 +34,7 @@ class Value:
 Resolver = Callable[[str], Value]
 
 
-def compile_condition(cond: Condition, resolve: Resolver, dialect: str) -> exp.Expression:
+def compile_condition(cond: Condition, resolve: Resolver, dialect: Dialect) -> exp.Expression:
     """A SQL boolean, never NULL, that holds where ``cond`` does."""
     if isinstance(cond, AllCondition):
         return exp.and_(*(compile_condition(c, resolve, dialect) for c in cond.all_))
@@ -44,7 +45,7 @@ def compile_condition(cond: Condition, resolve: Resolver, dialect: str) -> exp.E
     return _leaf(cond, resolve(cond.field), dialect)
 
 
-def _leaf(cond: FieldCondition, value: Value, dialect: str) -> exp.Expression:
+def _leaf(cond: FieldCondition, value: Value, dialect: Dialect) -> exp.Expression:
     op = cond.operator
     if value.expr is None:  # a field the data lacks is missing everywhere
         return exp.true() if op == "exists" and cond.exists is False else exp.false()
@@ -55,7 +56,7 @@ def _leaf(cond: FieldCondition, value: Value, dialect: str) -> exp.Expression:
 class _Field:
     """Lazy text and number forms of one field value."""
 
-    def __init__(self, value: Value, dialect: str) -> None:
+    def __init__(self, value: Value, dialect: Dialect) -> None:
         assert value.expr is not None
         self.raw = value.expr
         self.kind = value.kind
@@ -92,7 +93,7 @@ def text_form(raw: exp.Expression, kind: Kind | None) -> exp.Expression:
     return exp.Lower(this=dialects.trimmed(raw if kind is Kind.TEXT else dialects.as_text(raw)))
 
 
-def number_form(raw: exp.Expression, kind: Kind | None, dialect: str) -> exp.Expression:
+def number_form(raw: exp.Expression, kind: Kind | None, dialect: Dialect) -> exp.Expression:
     """The number in a column, NULL when it holds no number."""
     if kind is Kind.NUMBER:
         return exp.cast(raw, exp.DataType.build("double"))

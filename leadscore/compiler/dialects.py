@@ -1,16 +1,19 @@
 """The few places where SQL dialects differ in what the scorecard semantics need.
 
-The compiler builds one sqlglot tree; these helpers pick the form of an operation that
-keeps the contract's meaning on each dialect (a safe number cast, epoch seconds, rounding,
-reading a JSON property).
+The compiler builds one sqlglot tree; a ``Dialect`` profile says which form of each
+operation keeps the contract's meaning there (a safe number cast, epoch seconds, rounding,
+reading a JSON property, the fast deduplication plan). The differences live in the table
+``DIALECTS`` below, not in ``if`` branches spread across the compiler. An engine hands its
+profile to the compiler; ``leadscore sql`` picks one by name.
 """
 
 from __future__ import annotations
 
-from sqlglot import exp
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
-DIALECTS = ("duckdb", "postgres", "spark", "bigquery", "snowflake")
-DIALECT_ALIASES = {"postgresql": "postgres", "pg": "postgres", "databricks": "spark"}
+from sqlglot import exp
 
 # A number, as the contract means it: optional sign, digits with an optional fraction, and an
 # optional exponent. "inf", "nan", "1,000" and "0x10" are not numbers.
@@ -18,18 +21,68 @@ NUMBER_PATTERN = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$"
 WHITESPACE = " \t\n\r"
 
 
-def normalize_dialect(name: str) -> str:
+class NumberCast(StrEnum):
+    """How text that looks like a number becomes one."""
+
+    TRY_DOUBLE = "try_double"
+    """``TRY_CAST(... AS DOUBLE)`` behind the pattern guard."""
+    DECIMAL = "decimal"
+    """``CAST(... AS DECIMAL)`` behind the guard: no TRY_CAST, and 1e400 would overflow a double."""
+
+
+class Epoch(StrEnum):
+    """How a timestamp becomes seconds since 1970."""
+
+    TIME_TO_UNIX = "time_to_unix"
+    EXTRACT = "extract"
+    UNIX_SECONDS = "unix_seconds"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What the compiler needs to know of one SQL dialect."""
+
+    name: str
+    """The sqlglot dialect the tree is rendered in."""
+    number_cast: NumberCast = NumberCast.TRY_DOUBLE
+    epoch: Epoch = Epoch.TIME_TO_UNIX
+    json_needs_cast: bool = False
+    """The JSON properties column is text and must be cast to JSON before a key is read."""
+    native_round: bool = False
+    """``ROUND(x, 2)`` works on any number type (else: through DECIMAL)."""
+    native_ends_with: bool = True
+    keyed_dedupe: bool = False
+    """128-bit integers and ``epoch_us``: re-sent events are removed by a hash aggregate over
+    ``(lead_id, event_id)`` with the rule bits packed in one key, not by a window."""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DIALECTS: dict[str, Dialect] = {
+    "duckdb": Dialect("duckdb", native_round=True, keyed_dedupe=True),
+    "postgres": Dialect(
+        "postgres", number_cast=NumberCast.DECIMAL, epoch=Epoch.EXTRACT, json_needs_cast=True,
+        native_ends_with=False,
+    ),
+    "spark": Dialect("spark"),
+    "bigquery": Dialect("bigquery", epoch=Epoch.UNIX_SECONDS),
+    "snowflake": Dialect("snowflake"),
+}
+DIALECT_ALIASES = {"postgresql": "postgres", "pg": "postgres", "databricks": "spark"}
+
+
+def normalize_dialect(name: str | Dialect) -> Dialect:
+    """The profile of a dialect given by name (or alias), or the profile itself."""
+    if isinstance(name, Dialect):
+        return name
     key = name.lower()
     key = DIALECT_ALIASES.get(key, key)
     if key not in DIALECTS:
         from leadscore.errors import UnsupportedError
 
         raise UnsupportedError(f"unknown SQL dialect {name!r}: use one of {', '.join(DIALECTS)}")
-    return key
-
-
-def double_type(dialect: str) -> exp.DataType:
-    return exp.DataType.build("double", dialect=dialect if dialect != "postgres" else None)
+    return DIALECTS[key]
 
 
 def as_text(value: exp.Expression) -> exp.Expression:
@@ -51,47 +104,48 @@ def trimmed(value: exp.Expression) -> exp.Expression:
     return exp.Trim(this=value, expression=exp.Literal.string(WHITESPACE))
 
 
-def safe_number(text: exp.Expression, dialect: str) -> exp.Expression:
+_NUMBER_CASTS: dict[NumberCast, Callable[[exp.Expression], exp.Expression]] = {
+    NumberCast.TRY_DOUBLE: lambda v: exp.TryCast(this=v, to=exp.DataType.build("double")),
+    NumberCast.DECIMAL: lambda v: exp.cast(v, exp.DataType.build("decimal")),
+}
+
+
+def safe_number(text: exp.Expression, dialect: Dialect) -> exp.Expression:
     """The number in a text value, or NULL when it is not one (never an error)."""
     value = trimmed(text)
     guard = exp.RegexpLike(this=value.copy(), expression=exp.Literal.string(NUMBER_PATTERN))
-    # The guard keeps the cast from failing where there is no TRY_CAST (PostgreSQL). There the
-    # number is NUMERIC: any text the guard lets through fits (1e400 would overflow a double).
-    cast: exp.Expression
-    if dialect == "postgres":
-        cast = exp.cast(value.copy(), exp.DataType.build("decimal"))
-    else:
-        cast = exp.TryCast(this=value.copy(), to=exp.DataType.build("double"))
-    return exp.Case(ifs=[exp.If(this=guard, true=cast)])
+    return exp.Case(ifs=[exp.If(this=guard, true=_NUMBER_CASTS[dialect.number_cast](value.copy()))])
 
 
-def epoch_seconds(ts: exp.Expression, dialect: str) -> exp.Expression:
-    if dialect == "bigquery":
-        return exp.UnixSeconds(this=ts)
-    if dialect == "postgres":
-        return exp.Extract(this=exp.var("EPOCH"), expression=ts)
-    return exp.TimeToUnix(this=ts)
+_EPOCHS: dict[Epoch, Callable[[exp.Expression], exp.Expression]] = {
+    Epoch.TIME_TO_UNIX: lambda ts: exp.TimeToUnix(this=ts),
+    Epoch.EXTRACT: lambda ts: exp.Extract(this=exp.var("EPOCH"), expression=ts),
+    Epoch.UNIX_SECONDS: lambda ts: exp.UnixSeconds(this=ts),
+}
 
 
-def round2(value: exp.Expression, dialect: str) -> exp.Expression:
-    """Round to 2 decimals (PostgreSQL has no ROUND(double, n): there through NUMERIC)."""
-    if dialect == "duckdb":  # points may be exact DECIMALs here; the output is always DOUBLE
-        return exp.cast(exp.Round(this=value, decimals=exp.Literal.number(2)), exp.DataType.build("double"))
-    decimal = exp.cast(value, exp.DataType.build("decimal(38, 6)"))
-    return exp.cast(exp.Round(this=decimal, decimals=exp.Literal.number(2)), exp.DataType.build("double"))
+def epoch_seconds(ts: exp.Expression, dialect: Dialect) -> exp.Expression:
+    return _EPOCHS[dialect.epoch](ts)
 
 
-def json_text(column: exp.Expression, key: str, dialect: str) -> exp.Expression:
+def round2(value: exp.Expression, dialect: Dialect) -> exp.Expression:
+    """Round to 2 decimals; always a DOUBLE (PostgreSQL has no ROUND(double, n): there through NUMERIC)."""
+    if not dialect.native_round:
+        value = exp.cast(value, exp.DataType.build("decimal(38, 6)"))
+    return exp.cast(exp.Round(this=value, decimals=exp.Literal.number(2)), exp.DataType.build("double"))
+
+
+def json_text(column: exp.Expression, key: str, dialect: Dialect) -> exp.Expression:
     """A property of a JSON object column as text (NULL when absent)."""
-    if dialect == "postgres":
+    if dialect.json_needs_cast:
         column = exp.cast(column, exp.DataType.build("json"))
     path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=key)])
     return exp.JSONExtractScalar(this=column, expression=path)
 
 
-def ends_with(text: exp.Expression, suffix: exp.Expression, dialect: str) -> exp.Expression:
+def ends_with(text: exp.Expression, suffix: exp.Expression, dialect: Dialect) -> exp.Expression:
     """``text`` ends with ``suffix`` (PostgreSQL has STARTS_WITH but no ENDS_WITH)."""
-    if dialect == "postgres":
-        position = exp.StrPosition(this=exp.func("REVERSE", text), substr=exp.func("REVERSE", suffix))
-        return exp.EQ(this=position, expression=exp.Literal.number(1))
-    return exp.EndsWith(this=text, expression=suffix)
+    if dialect.native_ends_with:
+        return exp.EndsWith(this=text, expression=suffix)
+    position = exp.StrPosition(this=exp.func("REVERSE", text), substr=exp.func("REVERSE", suffix))
+    return exp.EQ(this=position, expression=exp.Literal.number(1))

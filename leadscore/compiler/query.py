@@ -96,7 +96,8 @@ class CompileOptions:
     """What varies between runs of one scorecard."""
 
     as_of: datetime
-    dialect: str = "duckdb"
+    dialect: str | dialects.Dialect = "duckdb"
+    """A dialect's name, or its profile (an engine's ``dialect``)."""
     lead_ids: tuple[str, ...] | None = None
 
 
@@ -234,7 +235,7 @@ class QueryBuilder:
     @property
     def uses_event_keys(self) -> bool:
         """DuckDB plan: one bit per rule, deduplicated with a hash aggregate instead of a window."""
-        return self.dialect == "duckdb" and 0 < len(self.card.engagement.rules) <= MAX_KEYED_RULES
+        return self.dialect.keyed_dedupe and 0 < len(self.card.engagement.rules) <= MAX_KEYED_RULES
 
     def activity_cte(self) -> exp.Select:
         """Per lead, one aggregate per engagement rule: matches, newest match (epoch s), decayed sum."""

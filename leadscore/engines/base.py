@@ -1,17 +1,27 @@
-"""What every engine does: take inputs, run a compiled query, hand back Arrow or write a file."""
+"""What every engine does: take inputs, run compiled queries, hand back Arrow, write files and tables.
+
+An engine is the only code that talks to a database. Everything above it (scoring, back-tests,
+learning, the CLI) builds sqlglot trees or asks for relations through these methods, so a
+new database is one module under ``engines/`` (see docs/architecture.md).
+
+Engines are safe to share between threads: calls on one engine are serialized on its
+connection (a query itself runs on all the database's threads).
+"""
 
 from __future__ import annotations
 
 import abc
-import os
-import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from leadscore.compiler.query import table_expression
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from sqlglot import exp
 
+    from leadscore.compiler.dialects import Dialect
     from leadscore.compiler.sources import Table
     from leadscore.io.sources import TableRef
 
@@ -21,12 +31,22 @@ class Engine(abc.ABC):
 
     name: ClassVar[str]
     """The engine's name in the registry (``duckdb``, ``postgres``)."""
-    dialect: ClassVar[str]
-    """The sqlglot dialect its queries are rendered in."""
+    dialect: ClassVar[Dialect]
+    """The SQL dialect profile its queries are compiled for and rendered in."""
 
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._counter = 0
+
+    def _fresh_name(self, role: str) -> str:
+        with self.lock:
+            self._counter += 1
+            return f"__ls_{role}_{self._counter}"
+
+    # -- inputs ------------------------------------------------------------------------
     @abc.abstractmethod
     def load(self, role: str, source: Any, *, validate: bool = True, id_column: str | None = None) -> Table:
-        """Make ``source`` available as the canonical ``role`` table (leads, events, accounts).
+        """Make ``source`` available as the canonical ``role`` table (leads, events, accounts, outcomes).
 
         ``id_column`` names the leads' id column when it is not ``lead_id``.
 
@@ -35,16 +55,34 @@ class Engine(abc.ABC):
         """
 
     @abc.abstractmethod
+    def materialize(self, table: Table) -> Table:
+        """A temporary copy of ``table`` (for a relation read many times, such as a back-test's inputs)."""
+
+    def json_keys(self, table: Table, column: str, limit: int) -> set[str]:
+        """The keys of the JSON objects in ``column`` among the first ``limit`` rows (empty: unknown)."""
+        return set()
+
+    # -- queries -----------------------------------------------------------------------
+    @abc.abstractmethod
     def execute(self, query: exp.Expression) -> pa.Table:
         """Run a query and return its rows as an Arrow table."""
 
+    def fetch(self, table: Table, columns: list[str] | None = None) -> pa.Table:
+        """Every row of ``table`` (or of some of its columns) as an Arrow table."""
+        from sqlglot import exp
+
+        names = columns if columns is not None else list(table.columns)
+        select = [exp.column(exp.to_identifier(c, quoted=True), table="t") for c in names] or [exp.Star()]
+        return self.execute(exp.select(*select).from_(table_expression(table, "t")))
+
+    # -- outputs -----------------------------------------------------------------------
     @abc.abstractmethod
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
         """Replace table ``target`` with the query's rows, in one transaction."""
 
     def write_file(self, query: exp.Expression, path: Path) -> None:
         """Write the query's rows to ``path`` (format by extension), atomically."""
-        from leadscore.io.write import write_arrow
+        from leadscore.engines.files import write_arrow
 
         write_arrow(self.execute(query), path)
 
@@ -56,10 +94,3 @@ class Engine(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def temporary_sibling(path: Path) -> Path:
-    """A fresh temporary file next to ``path`` (same file system, so a rename is atomic)."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(name)

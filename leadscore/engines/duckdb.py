@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 
+from leadscore.compiler.dialects import DIALECTS, Dialect
+from leadscore.compiler.sources import Table
 from leadscore.engines.base import Engine
+from leadscore.engines.duckdb_loader import DuckDBLoader, literal, quote
+from leadscore.engines.files import copy_statement
 from leadscore.errors import EngineError, InputError
-from leadscore.io.load import DuckDBLoader, quote
-from leadscore.io.write import atomic_write, copy_options
+from leadscore.io.files import atomic_write
+from leadscore.io.formats import file_format
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,18 +24,18 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from sqlglot import exp
 
-    from leadscore.compiler.sources import Table
     from leadscore.io.sources import TableRef
 
 _MEMORY = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+IN_MEMORY = ("duckdb", ":memory:", "")
 
 
 class DuckDBEngine(Engine):
     """Runs scorecards in DuckDB.
 
     Args:
-        database: ``":memory:"`` (default) or the path of a DuckDB database file, whose
-            tables can be read with ``table:NAME`` and written to.
+        database: ``":memory:"`` (default; also ``"duckdb"``) or the path of a DuckDB database
+            file, whose tables can be read with ``table:NAME`` and written to.
         memory_limit: e.g. ``"8GB"``; DuckDB spills to ``temp_directory`` beyond it.
         threads: worker threads (default: all cores).
         temp_directory: where to spill when data outgrows memory.
@@ -39,7 +43,7 @@ class DuckDBEngine(Engine):
     """
 
     name: ClassVar[str] = "duckdb"
-    dialect: ClassVar[str] = "duckdb"
+    dialect: ClassVar[Dialect] = DIALECTS["duckdb"]
 
     def __init__(
         self,
@@ -50,37 +54,66 @@ class DuckDBEngine(Engine):
         temp_directory: str | Path | None = None,
         progress: Callable[[float], None] | None = None,
     ) -> None:
+        super().__init__()
+        target = ":memory:" if str(database) in IN_MEMORY else str(database)
         try:
-            self.conn = duckdb.connect(str(database))
+            self.conn = duckdb.connect(target)
         except duckdb.Error as exc:
-            raise EngineError(f"cannot open DuckDB database {str(database)!r}: {exc}") from exc
-        self.conn.execute("SET TimeZone = 'UTC'").fetchall()
+            raise EngineError(f"cannot open DuckDB database {target!r}: {exc}") from exc
+        self._set("TimeZone", literal("UTC"))
         if memory_limit:
             if not _MEMORY.match(memory_limit):
                 raise InputError(f"memory limit {memory_limit!r} is not a size: write it like 8GB or 512MB")
-            self.conn.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
+            self._set("memory_limit", literal(memory_limit))
         if threads:
-            self.conn.execute(f"SET threads = {int(threads)}").fetchall()
+            self._set("threads", str(int(threads)))
         if temp_directory:
-            self.conn.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'").fetchall()
+            self._set("temp_directory", literal(str(temp_directory)))
         self.progress = progress
         if progress is not None:  # track progress for query_progress(), print nothing ourselves
-            self.conn.execute("SET enable_progress_bar = true").fetchall()
-            self.conn.execute("SET enable_progress_bar_print = false").fetchall()
+            self._set("enable_progress_bar", "true")
+            self._set("enable_progress_bar_print", "false")
         self.loader = DuckDBLoader(self.conn)
 
+    def _set(self, setting: str, value: str) -> None:
+        self.conn.execute(f"SET {setting} = {value}").fetchall()
+
+    # -- inputs ------------------------------------------------------------------------
     def load(self, role: str, source: Any, *, validate: bool = True, id_column: str | None = None) -> Table:
-        return self.loader.load(role, source, validate=validate, id_column=id_column).table
+        with self.lock:
+            return self.loader.load(role, source, validate=validate, id_column=id_column).table
+
+    def materialize(self, table: Table) -> Table:
+        name = self._fresh_name("copy")
+        source = ".".join(quote(p) for p in table.name)
+        with self.lock:
+            self._statement(f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS SELECT * FROM {source}")
+        return Table((name,), dict(table.columns), unique_event_ids=table.unique_event_ids)
+
+    def json_keys(self, table: Table, column: str, limit: int) -> set[str]:
+        source = ".".join(quote(p) for p in table.name)
+        col = quote(column)
+        sql = f"SELECT DISTINCT unnest(json_keys({col})) FROM (SELECT {col} FROM {source} LIMIT {int(limit)}) WHERE json_valid({col})"
+        return {str(r[0]) for r in self._run(sql, lambda c, q: c.execute(q).fetchall())}
+
+    # -- running -------------------------------------------------------------------------
+    def _statement(self, sql: str) -> None:
+        self._run(sql, lambda c, q: c.execute(q).fetchall())
 
     def _run(self, sql: str, fetch: Callable[[duckdb.DuckDBPyConnection, str], Any]) -> Any:
-        """Run ``sql``; report progress from another thread while it runs."""
-        if self.progress is None:
-            return self._guarded(sql, fetch, self.conn)
+        """Run ``sql`` on the connection; report progress from another thread while it runs."""
+        with self.lock:
+            if self.progress is None:
+                return self._guarded(sql, fetch)
+            return self._with_progress(sql, fetch)
+
+    def _with_progress(self, sql: str, fetch: Callable[[duckdb.DuckDBPyConnection, str], Any]) -> Any:
+        assert self.progress is not None
         result: dict[str, Any] = {}
 
         def work() -> None:
             try:
-                result["value"] = self._guarded(sql, fetch, self.conn)
+                result["value"] = self._guarded(sql, fetch)
             except BaseException as exc:  # handed to the caller's thread below
                 result["error"] = exc
 
@@ -97,35 +130,33 @@ class DuckDBEngine(Engine):
             raise result["error"]
         return result["value"]
 
-    @staticmethod
-    def _guarded(sql: str, fetch: Callable[[duckdb.DuckDBPyConnection, str], Any], conn: duckdb.DuckDBPyConnection) -> Any:
+    def _guarded(self, sql: str, fetch: Callable[[duckdb.DuckDBPyConnection, str], Any]) -> Any:
         try:
-            return fetch(conn, sql)
+            return fetch(self.conn, sql)
         except duckdb.Error as exc:
             raise EngineError(f"DuckDB failed: {exc}") from exc
 
     def execute(self, query: exp.Expression) -> pa.Table:
-        return self._run(query.sql(dialect=self.dialect), lambda c, q: c.sql(q).to_arrow_table())
+        return self._run(query.sql(dialect=self.dialect.name), lambda c, q: c.sql(q).to_arrow_table())
 
+    # -- outputs -------------------------------------------------------------------------
     def write_file(self, query: exp.Expression, path: Path) -> None:
-        sql = query.sql(dialect=self.dialect)
-
-        def produce(tmp: Path) -> None:
-            target = str(tmp).replace("'", "''")
-            self._run(f"COPY ({sql}) TO '{target}' ({copy_options(path)})", lambda c, q: c.execute(q).fetchall())
-
-        atomic_write(path, produce)
+        file_format(path)
+        sql = query.sql(dialect=self.dialect.name)
+        atomic_write(path, lambda tmp: self._statement(copy_statement(sql, tmp, path)))
 
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
         name = ".".join(quote(p) for p in target.name)
-        sql = query.sql(dialect=self.dialect)
-        try:
-            self.conn.execute("BEGIN TRANSACTION").fetchall()
-            self.conn.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}").fetchall()
-            self.conn.execute("COMMIT").fetchall()
-        except duckdb.Error as exc:
-            self.conn.execute("ROLLBACK").fetchall()
-            raise InputError(f"{target}: cannot write the table: {exc}") from exc
+        sql = query.sql(dialect=self.dialect.name)
+        with self.lock:
+            try:
+                self.conn.execute("BEGIN TRANSACTION").fetchall()
+                self.conn.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}").fetchall()
+                self.conn.execute("COMMIT").fetchall()
+            except duckdb.Error as exc:
+                self.conn.execute("ROLLBACK").fetchall()
+                raise InputError(f"{target}: cannot write the table: {exc}") from exc
 
     def close(self) -> None:
-        self.conn.close()
+        with self.lock:
+            self.conn.close()

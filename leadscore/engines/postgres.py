@@ -16,10 +16,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import duckdb
 import pyarrow as pa
 
+from leadscore.compiler.dialects import DIALECTS, Dialect
 from leadscore.compiler.sources import Kind, Table
 from leadscore.engines.base import Engine
+from leadscore.engines.duckdb_loader import DuckDBLoader
 from leadscore.errors import EngineError, InputError, UnsupportedError
-from leadscore.io.load import ID_COLUMNS, REQUIRED, TIME_COLUMNS, DuckDBLoader, kind_of, unique_key_covers_event_id
+from leadscore.io.roles import (
+    ID_COLUMNS,
+    NUMBER_COLUMNS,
+    REQUIRED,
+    TEXT_COLUMNS,
+    TIME_COLUMNS,
+    missing_columns_message,
+    unique_key_covers_event_id,
+)
 from leadscore.io.sources import TableRef
 
 if TYPE_CHECKING:
@@ -42,9 +52,10 @@ class PostgresEngine(Engine):
     """
 
     name: ClassVar[str] = "postgres"
-    dialect: ClassVar[str] = "postgres"
+    dialect: ClassVar[Dialect] = DIALECTS["postgres"]
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -57,12 +68,14 @@ class PostgresEngine(Engine):
         self._staging = duckdb.connect()
         self._staging.execute("SET TimeZone = 'UTC'")
         self._loader = DuckDBLoader(self._staging)
-        self._counter = 0
 
     # -- inputs --------------------------------------------------------------------
     def load(self, role: str, source: Any, *, validate: bool = True, id_column: str | None = None) -> Table:
-        self._counter += 1
-        name = f"__ls_in_{role}_{self._counter}"
+        with self.lock:
+            return self._load(role, source, validate=validate, id_column=id_column)
+
+    def _load(self, role: str, source: Any, *, validate: bool, id_column: str | None) -> Table:
+        name = self._fresh_name(f"in_{role}")
         if isinstance(source, TableRef):
             if id_column not in (None, "lead_id"):
                 raise UnsupportedError(f"{source}: --id-column works on files and DataFrames; for a table, create a view with a lead_id column")
@@ -103,7 +116,7 @@ class PostgresEngine(Engine):
         columns = [c for c, _ in described]
         missing = [c for c in REQUIRED[role] if c not in columns]
         if missing:
-            raise InputError(f"{ref}: missing required column(s) {', '.join(map(repr, missing))} (found {', '.join(columns)})")
+            raise InputError(missing_columns_message(role, str(ref), missing, columns))
         parts = []
         kinds: dict[str, Kind] = {}
         for column, type_name in described:
@@ -117,6 +130,12 @@ class PostgresEngine(Engine):
             elif role == "events" and column == "properties":
                 parts.append(f"CAST({col} AS text) AS {col}")
                 kinds[column] = Kind.JSON
+            elif column in TEXT_COLUMNS.get(role, ()):
+                parts.append(f"NULLIF(TRIM(CAST({col} AS text)), '') AS {col}" if role == "outcomes" else f"CAST({col} AS text) AS {col}")
+                kinds[column] = Kind.TEXT
+            elif column in NUMBER_COLUMNS.get(role, ()) and type_name in PG_NUMERIC:
+                parts.append(f"CAST({col} AS double precision) AS {col}")
+                kinds[column] = Kind.NUMBER
             else:
                 parts.append(col)
                 kinds[column] = Kind.NUMBER if type_name in PG_NUMERIC else Kind.TEXT if type_name in ("text", "character varying", "character") else Kind.OTHER
@@ -139,36 +158,84 @@ class PostgresEngine(Engine):
         return str(row[0]) if row else "unknown"
 
     # -- running ----------------------------------------------------------------------
-    def execute(self, query: exp.Expression) -> pa.Table:
+    def materialize(self, table: Table) -> Table:
+        name = self._fresh_name("copy")
+        source = ".".join(_ident(p) for p in table.name)
+        with self.lock:
+            self._statement(f"CREATE TEMP TABLE {_ident(name)} AS SELECT * FROM {source}")
+            self._statement(f"ANALYZE {_ident(name)}")
+        return Table((name,), dict(table.columns), unique_event_ids=table.unique_event_ids)
+
+    def json_keys(self, table: Table, column: str, limit: int) -> set[str]:
+        source = ".".join(_ident(p) for p in table.name)
+        col = _ident(column)
+        sql = (
+            f"SELECT DISTINCT jsonb_object_keys(v) FROM (SELECT CAST({col} AS jsonb) AS v FROM {source} "
+            f"WHERE {col} IS NOT NULL LIMIT {int(limit)}) AS sample WHERE jsonb_typeof(v) = 'object'"
+        )
+        _, rows = self._query(sql)
+        return {str(r[0]) for r in rows}
+
+    # -- running ----------------------------------------------------------------------
+    def _statement(self, sql: str) -> None:
         import psycopg
 
-        sql = query.sql(dialect=self.dialect)
-        try:
-            with self.conn.cursor() as cur:
-                cur.execute(sql)
-                names = [c.name for c in cur.description or []]
-                rows = cur.fetchall()
-        except psycopg.Error as exc:
-            raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-        return pa.table({n: pa.array(list(col)) if rows else pa.array([], pa.null()) for n, col in zip(names, columns, strict=True)})
+        with self.lock:
+            try:
+                self.conn.execute(sql)
+            except psycopg.Error as exc:
+                raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
+
+    def _query(self, sql: str) -> tuple[list[tuple[str, int]], list[tuple[Any, ...]]]:
+        import psycopg
+
+        with self.lock:
+            try:
+                with self.conn.cursor() as cur:
+                    cur.execute(sql)
+                    described = [(c.name, c.type_code) for c in cur.description or []]
+                    return described, cur.fetchall()
+            except psycopg.Error as exc:
+                raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
+
+    def execute(self, query: exp.Expression) -> pa.Table:
+        described, rows = self._query(query.sql(dialect=self.dialect.name))
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
+        return pa.table({name: _arrow_column(list(values), oid) for (name, oid), values in zip(described, columns, strict=True)})
 
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
         import psycopg
 
         name = ".".join(_ident(p) for p in target.name)
-        sql = query.sql(dialect=self.dialect)
-        try:
-            with self.conn.transaction():
-                self.conn.execute(f"DROP TABLE IF EXISTS {name}")
-                self.conn.execute(f"CREATE TABLE {name} AS {sql}")
-        except psycopg.Error as exc:
-            raise InputError(f"{target}: cannot write the table: {str(exc).strip()}") from exc
+        sql = query.sql(dialect=self.dialect.name)
+        with self.lock:
+            try:
+                with self.conn.transaction():
+                    self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+                    self.conn.execute(f"CREATE TABLE {name} AS {sql}")
+            except psycopg.Error as exc:
+                raise InputError(f"{target}: cannot write the table: {str(exc).strip()}") from exc
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
         self._staging.close()
+
+
+_ARROW_TYPES = {  # PostgreSQL type OIDs → Arrow types (others: inferred from the values)
+    16: pa.bool_(), 20: pa.int64(), 21: pa.int16(), 23: pa.int32(), 25: pa.string(), 1043: pa.string(),
+    700: pa.float64(), 701: pa.float64(), 1700: pa.float64(), 1184: pa.timestamp("us", tz="UTC"),
+}
+
+
+def _arrow_column(values: list[Any], oid: int) -> pa.Array:
+    """One result column as Arrow, typed by its PostgreSQL type (NUMERIC as a double)."""
+    arrow_type = _ARROW_TYPES.get(oid)
+    if arrow_type is None:
+        return pa.array(values) if values else pa.array([], pa.null())
+    if oid == 1700:
+        values = [None if v is None else float(v) for v in values]
+    return pa.array(values, arrow_type)
 
 
 def _redact(url: str) -> str:
@@ -181,4 +248,4 @@ def _redact(url: str) -> str:
     return url
 
 
-__all__ = ["PostgresEngine", "kind_of"]
+__all__ = ["PostgresEngine"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from leadscore.errors import InputError
+from leadscore.io.formats import file_format
 
 DEFAULT_UMASK = 0o022
 
@@ -25,6 +26,12 @@ def check_writable(path: Path) -> None:
         raise InputError(f"{path}: the folder {str(parent)!r} does not exist")
     if path.is_dir():
         raise InputError(f"{path}: is a directory")
+
+
+def check_output_file(path: Path) -> None:
+    """Fail before any work when ``path`` is not a CSV, Parquet or JSON Lines file that can be written."""
+    file_format(path)
+    check_writable(path)
 
 
 def temporary_sibling(path: Path) -> Path:

@@ -11,22 +11,20 @@ always say the same thing.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from leadscore.version import __version__
-from leadscore.engines.base import temporary_sibling
-from leadscore.errors import InputError
-from leadscore.io.load import quote
+from leadscore.engines import Engine
+from leadscore.errors import InputError, parameter
+from leadscore.io.files import write_text
+from leadscore.moments import parse_moment
 from leadscore.report import metrics as m
 from leadscore.report.columns import columns_used
 from leadscore.report.features import AttributeSet, binned, lead_attributes, model_features, rule_flags
@@ -42,10 +40,10 @@ from leadscore.report.timeline import (
     format_duration,
     parse_cutoffs,
     parse_duration_option,
-    parse_moment,
     weekly_grid,
 )
 from leadscore.spec import Scorecard, load_scorecard
+from leadscore.version import __version__
 
 FEW_POSITIVES = 30
 SCHEMA_VERSION = 1
@@ -116,23 +114,6 @@ class BacktestReport:
         }
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write a text file atomically (a temporary file next to it, then a rename), readable by all like any report."""
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{path}: the folder {str(parent)!r} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory")
-    tmp = temporary_sibling(path)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 # -- the entry point ---------------------------------------------------------------------------------
 
 
@@ -152,7 +133,8 @@ def backtest(
     as_of: str | datetime | None = None,
     reference: bool = True,
     weekly: bool = True,
-    database: str | Path | None = None,
+    database: str | Path | Engine | None = None,
+    now: datetime | None = None,
     folds: int = 5,
     seed: int = 0,
     bootstrap_rounds: int = 200,
@@ -171,10 +153,13 @@ def backtest(
             (default 4 weeks, weekly when that gives fewer than 3) leaving a full horizon after each.
         data_end: the moment the data (outcomes included) is complete up to; default: the last
             event or outcome.
-        as_of: with ``outcome_column``: when to score (default: the last event, else now).
+        as_of: with ``outcome_column``: when to score (default: the last event, else the last lead
+            created, else ``now``).
         reference: also cross-validate the reference models (gradient boosting, naive Bayes).
         weekly: also score at weekly snapshots for stage volumes (MQL/SQL per week).
-        database: a DuckDB file to read ``table:`` inputs from (default: in memory).
+        database: where the back-test runs and ``table:`` inputs are read: a DuckDB file, a PostgreSQL
+            URL or an Engine (default: DuckDB in memory).
+        now: the moment the report is made (its ``generated_at``; the library never reads the clock).
 
     Raises:
         InputError: unreadable inputs, a missing or constant outcome column, outcomes for no
@@ -182,16 +167,16 @@ def backtest(
     """
     cards = load_cards(scorecards)
     _check_label_not_read(cards, outcome_column)
-    horizon_td = parse_duration_option(horizon, "--horizon")
+    horizon_td = parse_duration_option(horizon, "horizon")
     history = load_history(
         leads=leads, events=events, accounts=accounts, outcomes=outcomes, outcome_column=outcome_column,
         outcome_kinds=outcome_kinds, database=database,
     )
     try:
         scored = [CardScores(card, history, title) for title, card in cards]
-        span, plan, panel = _evaluation_rows(history, scored, horizon_td, cutoffs, every, data_end, as_of)
+        span, plan, panel = _evaluation_rows(history, scored, horizon_td, cutoffs, every, data_end, as_of, now)
         _check_classes(panel, horizon_td, history.is_static, history.warnings)
-        options = _Options(horizon_td, folds, seed, bootstrap_rounds, reference, weekly)
+        options = _Options(horizon_td, folds, seed, bootstrap_rounds, reference, weekly, now)
         document = _document(cards, scored, history, panel, span, plan, options)
     finally:
         history.close()
@@ -206,6 +191,7 @@ class _Options:
     bootstrap_rounds: int
     reference: bool
     weekly: bool
+    now: datetime | None
 
 
 def load_cards(scorecards: Scorecard | str | Path | list[Scorecard | str | Path]) -> list[tuple[str, Scorecard]]:
@@ -231,32 +217,36 @@ def _check_label_not_read(cards: list[tuple[str, Scorecard]], column: str | None
         if column in card.lead_fields():
             raise InputError(
                 f"scorecard {title!r} reads the outcome column {column!r}: scoring with the answer makes the back-test "
-                f"meaningless; remove the rules on {column!r} or choose another --outcome-column"
+                f"meaningless; remove the rules on {column!r} or choose another {parameter('outcome_column')}"
             )
 
 
 def _evaluation_rows(
-    history: History, scored: list[CardScores], horizon: timedelta, cutoffs: Any, every: Any, data_end: Any, as_of: Any
+    history: History, scored: list[CardScores], horizon: timedelta, cutoffs: Any, every: Any, data_end: Any, as_of: Any,
+    now: datetime | None,
 ) -> tuple[DataSpan | None, CutoffPlan | None, Panel]:
     if history.is_static:
-        moment = parse_moment(as_of, "--as-of") if as_of is not None else _static_as_of(history)
+        moment = parse_moment(as_of, "as_of") if as_of is not None else _static_as_of(history, now)
         return None, None, static_panel(history, scored, moment)
     if as_of is not None:
-        raise InputError("--as-of is for an outcome column (one evaluation); with an outcomes table use --cutoffs")
-    span = history.span(parse_moment(data_end, "--data-end") if data_end is not None else None)
+        raise InputError(f"{parameter('as_of')} is for an outcome column (one evaluation); with an outcomes table use {parameter('cutoffs')}")
+    span = history.span(parse_moment(data_end, "data_end") if data_end is not None else None)
     plan = choose_cutoffs(
         span, horizon,
         cutoffs=parse_cutoffs(cutoffs) if cutoffs else None,
-        every=parse_duration_option(every, "--every") if every else None,
+        every=parse_duration_option(every, "every") if every else None,
     )
     return span, plan, build_panel(history, scored, plan.cutoffs, horizon)
 
 
-def _static_as_of(history: History) -> datetime:
-    if history.has_events:
-        span = history.span()
-        return span.end
-    return datetime.now(UTC)
+def _static_as_of(history: History, now: datetime | None) -> datetime:
+    """With an outcome column and no as_of: the last event, else the last lead created, else ``now``."""
+    created = history.lead_frame.get("created_at")
+    if history.has_events or (created is not None and created.notna().any()):
+        return history.span().end
+    if now is None:
+        raise InputError(f"no events to take the moment of scoring from: give {parameter('as_of')}")
+    return now
 
 
 def _check_classes(panel: Panel, horizon: timedelta, static: bool, warnings: list[str]) -> None:
@@ -272,7 +262,7 @@ def _check_classes(panel: Panel, horizon: timedelta, static: bool, warnings: lis
     if positives == 0:
         raise InputError(
             f"no lead converted{where} ({rows:,} leads evaluated): check that the outcomes' lead ids match the leads and that "
-            f"their timestamps fall after the cut-offs" + ("; or use a longer --horizon" if not static else "")
+            f"their timestamps fall after the cut-offs" + (f"; or use a longer {parameter('horizon')}" if not static else "")
         )
     if positives == rows:
         raise InputError(f"every evaluated lead converted{where}: there is nothing to rank; check the outcomes")
@@ -304,7 +294,7 @@ def _document(
     reference, feature_names = _reference(history, attributes, panel, options) if options.reference else (None, [])
     document = {
         "leadscore_backtest": SCHEMA_VERSION,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": options.now.isoformat(timespec="seconds") if options.now else None,
         "leadscore_version": __version__,
         "settings": _settings(history, panel, plan, options),
         "data": _data_facts(history, span),
@@ -347,8 +337,7 @@ def _data_facts(history: History, span: DataSpan | None) -> dict[str, Any]:
         "end": span.end.isoformat() if span else None,
     }
     if history.has_events:
-        [(count,)] = history.engine.conn.execute(f"SELECT count(*) FROM {'.'.join(quote(p) for p in history.events.name)}").fetchall()
-        facts["events"] = int(count)
+        facts["events"] = history.count_events()
     if history.outcomes is not None:
         facts["outcomes"] = len(history.outcomes.rows)
         facts["converted_leads"] = len(history.outcomes.first)

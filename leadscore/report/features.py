@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import pandas as pd
+import sqlglot
+from sqlglot import exp
 
-from leadscore.compiler.sources import RESERVED_EVENT_COLUMNS
-from leadscore.io.load import quote
+from leadscore.compiler.sources import RESERVED_EVENT_COLUMNS, Kind
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from leadscore.report.history import History
 
 TOP_VALUES = 30
@@ -134,56 +136,75 @@ def binned(numeric: pd.DataFrame, bins: int = 4) -> pd.DataFrame:
 
 def event_features(history: History, cutoffs: list[datetime]) -> tuple[pd.DataFrame, list[str]]:
     """Per (cutoff, lead_id): counts by event type (and by common property values) up to the cut-off and in
-    the 30 days before; days since the last event."""
+    the 30 days before; days since the last event. One portable query, run by the history's engine."""
     if not history.has_events:
         return pd.DataFrame(columns=["cutoff", "lead_id"]), []
-    conn = history.engine.conn
-    events = ".".join(quote(p) for p in history.events.name)
-    kinds = _event_kinds(conn, events, history.event_columns)
-    conn.execute("CREATE OR REPLACE TEMP TABLE __ls_cutoffs (cutoff TIMESTAMPTZ)").fetchall()
-    conn.executemany("INSERT INTO __ls_cutoffs VALUES (?)", [[c] for c in cutoffs])
-    parts, params = [], []
-    for name, condition, values in kinds:
-        parts.append(f"count(*) FILTER (WHERE {condition}) AS {quote(name)}")
-        parts.append(
-            f"count(*) FILTER (WHERE {condition} AND e.timestamp > c.cutoff - INTERVAL {RECENT_DAYS} DAY) AS {quote(f'{name}.{RECENT_DAYS}d')}"
-        )
-        params += values * 2
+    events = _relation(history.events.name)
+    kinds = _event_kinds(history, events)
+    parts = []
+    for name, condition in kinds:
+        parts.append(f"count(*) FILTER (WHERE {condition}) AS {_quote(name)}")
+        recent = f"{condition} AND e.{_TS} > c.cutoff - INTERVAL {RECENT_DAYS} DAY"
+        parts.append(f"count(*) FILTER (WHERE {recent}) AS {_quote(f'{name}.{RECENT_DAYS}d')}")
     dedupe = (
-        "QUALIFY event_id IS NULL OR row_number() OVER (PARTITION BY event_id ORDER BY timestamp) = 1"
+        f"QUALIFY event_id IS NULL OR row_number() OVER (PARTITION BY event_id ORDER BY {_TS}) = 1"
         if "event_id" in history.event_columns
         else ""
     )
+    moments = ", ".join(f"(CAST({_literal(c.isoformat(sep=' '))} AS TIMESTAMPTZ))" for c in cutoffs)
     sql = (
         f"WITH ev AS (SELECT * FROM {events} {dedupe}) "
         f"SELECT c.cutoff, e.lead_id, {''.join(p + ', ' for p in parts)}"
-        f"date_diff('second', max(e.timestamp), c.cutoff) / 86400.0 AS {quote('events.days_since_last')} "
-        f"FROM ev e JOIN __ls_cutoffs c ON e.timestamp <= c.cutoff GROUP BY c.cutoff, e.lead_id"
+        f"(floor(epoch(c.cutoff)) - floor(epoch(max(e.{_TS})))) / 86400.0 AS {_quote('events.days_since_last')} "
+        f"FROM ev e JOIN (VALUES {moments}) AS c(cutoff) ON e.{_TS} <= c.cutoff GROUP BY c.cutoff, e.lead_id"
     )
-    frame = conn.sql(sql, params=params).to_arrow_table().to_pandas()
+    frame = _run(history, sql).to_pandas()
     return frame, [c for c in frame.columns if c not in ("cutoff", "lead_id")]
 
 
-def _event_kinds(conn: duckdb.DuckDBPyConnection, events: str, columns: list[str]) -> list[tuple[str, str, list[str]]]:
-    """(feature name, SQL condition on ``e``, its parameters): each common event type, and each common
-    value of a text property within a type (which form was sent, which page was seen)."""
-    types = [r[0] for r in conn.execute(
-        f"SELECT event FROM {events} GROUP BY event ORDER BY count(*) DESC, event LIMIT {TOP_EVENT_TYPES}"
-    ).fetchall()]
-    kinds = [(f"events.{t}", "e.event = ?", [t]) for t in types]
-    described = dict(conn.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {events})").fetchall())
-    for column in columns:
-        if column in RESERVED_EVENT_COLUMNS or not str(described.get(column, "")).startswith("VARCHAR"):
+def _event_kinds(history: History, events: str) -> list[tuple[str, str]]:
+    """(feature name, SQL condition on ``e``): each common event type, and each common value of a
+    text property within a type (which form was sent, which page was seen)."""
+    types = _run(
+        history, f"SELECT event FROM {events} GROUP BY event ORDER BY count(*) DESC, event LIMIT {TOP_EVENT_TYPES}"
+    ).column(0).to_pylist()
+    kinds = [(f"events.{t}", f"e.event = {_literal(t)}") for t in types]
+    for column in history.event_columns:
+        if column in RESERVED_EVENT_COLUMNS or history.events.kind(column) is not Kind.TEXT:
             continue
-        value = f"lower(trim(e.{quote(column)}))"
-        rows = conn.execute(
-            f"SELECT event, lower(trim({quote(column)})) AS v, count(*) AS n FROM {events} "
-            f"WHERE NULLIF(trim({quote(column)}), '') IS NOT NULL GROUP BY 1, 2 "
-            f"QUALIFY row_number() OVER (PARTITION BY event ORDER BY n DESC, v) <= {TOP_PROPERTY_VALUES} "
-            f"ORDER BY n DESC, event, v LIMIT {TOP_PROPERTY_FEATURES}"
-        ).fetchall()
-        kinds += [(f"events.{t}.{column}={v}", f"e.event = ? AND {value} = ?", [t, v]) for t, v, _ in rows]
+        value = f"lower(trim(e.{_quote(column)}))"
+        rows = _run(
+            history,
+            f"SELECT event, lower(trim({_quote(column)})) AS v, count(*) AS n FROM {events} "
+            f"WHERE NULLIF(trim({_quote(column)}), '') IS NOT NULL GROUP BY 1, 2 "
+            f"QUALIFY row_number() OVER (PARTITION BY event ORDER BY count(*) DESC, lower(trim({_quote(column)}))) <= {TOP_PROPERTY_VALUES} "
+            f"ORDER BY n DESC, event, v LIMIT {TOP_PROPERTY_FEATURES}",
+        ).to_pylist()
+        kinds += [
+            (f"events.{r['event']}.{column}={r['v']}", f"e.event = {_literal(r['event'])} AND {value} = {_literal(r['v'])}")
+            for r in rows
+        ]
     return kinds
+
+
+_TS = '"timestamp"'
+
+
+def _quote(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
+def _literal(value: str) -> str:
+    return exp.Literal.string(value).sql("duckdb")
+
+
+def _relation(name: tuple[str, ...]) -> str:
+    return ".".join(_quote(p) for p in name)
+
+
+def _run(history: History, sql: str) -> pa.Table:
+    """Run a query written in DuckDB's SQL on the history's engine, in the engine's dialect."""
+    return history.engine.execute(sqlglot.parse_one(sql, read="duckdb"))
 
 
 def model_features(history: History, attributes: AttributeSet, base: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

@@ -1,10 +1,11 @@
 """The history a back-test runs on: leads, events, accounts and outcomes, read once and checked.
 
-Inputs are loaded into one DuckDB engine as canonical views (the io layer's checks: ids,
-timestamps, JSON properties); each scorecard is then scored on those views without reading or
-checking them again. Outcomes are read here: ``lead_id``, ``timestamp``, an optional ``outcome``
-(the kind: opportunity, won...) and an optional ``amount``. For a static file, the outcome can
-instead be a column of the leads table (``outcome_column``), with no timestamps.
+Inputs are loaded into one engine (DuckDB or PostgreSQL) as canonical tables, with the same
+checks as scoring (ids, timestamps, JSON properties); each scorecard is then scored on those
+tables without reading or checking them again. Outcomes are the engine's ``outcomes`` role:
+``lead_id``, ``timestamp``, an optional ``outcome`` (the kind: opportunity, won...) and an
+optional ``amount``. For a static file, the outcome can instead be a column of the leads table
+(``outcome_column``), with no timestamps.
 """
 
 from __future__ import annotations
@@ -15,23 +16,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
-import pyarrow as pa
+from sqlglot import exp
 
-from leadscore.engines.duckdb import DuckDBEngine
-from leadscore.errors import InputError, UnsupportedError
-from leadscore.io.formats import file_format
-from leadscore.io.load import file_reader, kind_of, quote, row_numbering
-from leadscore.io.sources import TableRef, describe, parse_source
+from leadscore.compiler.query import table_expression
+from leadscore.compiler.sources import Table
+from leadscore.engines import Engine, connect
+from leadscore.errors import InputError, parameter
+from leadscore.io.sources import describe, parse_source
 from leadscore.report.timeline import DataSpan
 from leadscore.report.timeline import describe as describe_moment
-from leadscore.scoring import no_events
+from leadscore.scoring import Sources, no_events
 
 logger = logging.getLogger(__name__)
 
-OUTCOME_REQUIRED = ("lead_id", "timestamp")
-SHOWN = 5
 TRUE_WORDS = frozenset({"1", "1.0", "true", "t", "yes", "y", "won", "converted", "si", "sí", "x"})
 FALSE_WORDS = frozenset({"0", "0.0", "false", "f", "no", "n", "lost", "not converted"})
 
@@ -50,12 +48,12 @@ class Outcomes:
 
 @dataclass
 class History:
-    """Inputs loaded once on one DuckDB engine, with the lead table and outcomes in pandas."""
+    """Inputs loaded once on one engine, with the lead table and outcomes in pandas."""
 
-    engine: DuckDBEngine
-    leads: TableRef
-    events: TableRef
-    accounts: TableRef | None
+    engine: Engine
+    leads: Table
+    events: Table
+    accounts: Table | None
     lead_frame: pd.DataFrame
     account_frame: pd.DataFrame | None
     event_columns: list[str]
@@ -65,6 +63,15 @@ class History:
     outcome_column: str | None = None
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sources_of_scoring(self) -> Sources:
+        """The canonical tables a scorecard is scored on."""
+        return Sources(self.leads, self.events, self.accounts)
+
+    def count_events(self) -> int:
+        [count] = self.engine.execute(exp.select(exp.Count(this=exp.Star())).from_(table_expression(self.events, "e"))).column(0).to_pylist()
+        return int(count)
 
     @property
     def is_static(self) -> bool:
@@ -78,7 +85,7 @@ class History:
             starts.append(created.min())
             ends.append(created.max())
         if self.has_events:
-            [(low, high)] = self.engine.conn.execute(f"SELECT min(timestamp), max(timestamp) FROM {_name(self.events)}").fetchall()
+            low, high = self._event_span()
             if low is not None:
                 starts.append(pd.Timestamp(low))
                 ends.append(pd.Timestamp(high))
@@ -86,12 +93,19 @@ class History:
             starts.append(self.outcomes.rows["timestamp"].min())
             ends.append(self.outcomes.rows["timestamp"].max())
         if not starts:
-            raise InputError("the data has no timestamps (no created_at, events or outcome times): give --as-of for one evaluation")
+            raise InputError(f"the data has no timestamps (no created_at, events or outcome times): give {parameter('as_of')} for one evaluation")
         start = min(pd.Timestamp(s) for s in starts).to_pydatetime()
         end = data_end or max(pd.Timestamp(e) for e in ends).to_pydatetime()
         if end <= start:
-            raise InputError(f"the data ends ({describe_moment(end)}) before it starts ({describe_moment(start)}): check --data-end")
+            raise InputError(f"the data ends ({describe_moment(end)}) before it starts ({describe_moment(start)}): check {parameter('data_end')}")
         return DataSpan(start, end)
+
+    def _event_span(self) -> tuple[Any, Any]:
+        ts = exp.column(exp.to_identifier("timestamp", quoted=True), table="e")
+        query = exp.select(exp.Min(this=ts), exp.Max(this=ts.copy())).from_(table_expression(self.events, "e"))
+        [row] = self.engine.execute(query).to_pylist()
+        low, high = row.values()
+        return low, high
 
     def close(self) -> None:
         self.engine.close()
@@ -105,22 +119,26 @@ def load_history(
     outcomes: Any = None,
     outcome_column: str | None = None,
     outcome_kinds: list[str] | None = None,
-    database: str | Path | None = None,
+    database: str | Path | Engine | None = None,
 ) -> History:
-    """Read and check every input once. Exactly one of ``outcomes`` and ``outcome_column`` is needed."""
+    """Read and check every input once. Exactly one of ``outcomes`` and ``outcome_column`` is needed.
+
+    ``database``: the engine (or its ``--database`` value) that reads ``table:`` inputs and runs the
+    scoring; DuckDB in memory by default.
+    """
     if (outcomes is None) == (outcome_column is None):
         raise InputError(
-            "give the outcomes: either an outcomes table (--outcomes: lead_id, timestamp, optional outcome and amount) "
-            "or the column of the leads table that says whether each lead converted (--outcome-column)"
+            f"give the outcomes: either an outcomes table ({parameter('outcomes')}: lead_id, timestamp, optional outcome and amount) "
+            f"or the column of the leads table that says whether each lead converted ({parameter('outcome_column')})"
         )
-    engine = _engine(database)
+    engine = connect(database)
     try:
         history = _load(engine, leads, events, accounts)
         if outcome_column is not None:
             history.outcome_column = outcome_column
             history.static_labels = static_labels(history.lead_frame, outcome_column, history.sources["leads"], history.warnings)
         else:
-            history.outcomes = read_outcomes(engine.conn, outcomes, history.lead_frame, outcome_kinds, history.warnings)
+            history.outcomes = read_outcomes(engine, outcomes, history.lead_frame, outcome_kinds, history.warnings)
             history.sources["outcomes"] = describe(parse_source(outcomes))
     except BaseException:
         engine.close()
@@ -128,36 +146,29 @@ def load_history(
     return history
 
 
-def _engine(database: str | Path | None) -> DuckDBEngine:
-    text = str(database) if database is not None else ":memory:"
-    if text.startswith(("postgresql://", "postgres://")):
-        raise UnsupportedError("the back-test runs on DuckDB: give files, DataFrames, or a DuckDB database file (not PostgreSQL)")
-    return DuckDBEngine(":memory:" if text in ("duckdb", ":memory:") else text)
-
-
-def _load(engine: DuckDBEngine, leads: Any, events: Any, accounts: Any) -> History:
+def _load(engine: Engine, leads: Any, events: Any, accounts: Any) -> History:
     sources = {"leads": describe(parse_source(leads))}
-    lead_view = _materialized(engine, "leads", leads)
+    lead_table = _materialized(engine, "leads", leads)
     if events is not None:
         sources["events"] = describe(parse_source(events))
-        event_view = _materialized(engine, "events", events)
-        event_columns = [str(r[0]) for r in engine.conn.execute(f"DESCRIBE SELECT * FROM {_name(event_view)}").fetchall()]
+        event_table = _materialized(engine, "events", events)
+        event_columns = list(event_table.columns)
         has_events = True
     else:
-        event_view = _materialized(engine, "events", no_events())
+        event_table = _materialized(engine, "events", no_events())
         event_columns, has_events = ["lead_id", "event", "timestamp"], False
-    account_view = None
+    account_table = None
     account_frame = None
     if accounts is not None:
         sources["accounts"] = describe(parse_source(accounts))
-        account_view = _materialized(engine, "accounts", accounts)
-        account_frame = _frame(engine.conn, account_view)
+        account_table = _materialized(engine, "accounts", accounts)
+        account_frame = engine.fetch(account_table).to_pandas()
     return History(
         engine=engine,
-        leads=lead_view,
-        events=event_view,
-        accounts=account_view,
-        lead_frame=_frame(engine.conn, lead_view),
+        leads=lead_table,
+        events=event_table,
+        accounts=account_table,
+        lead_frame=engine.fetch(lead_table).to_pandas(),
         account_frame=account_frame,
         event_columns=event_columns,
         has_events=has_events,
@@ -165,104 +176,29 @@ def _load(engine: DuckDBEngine, leads: Any, events: Any, accounts: Any) -> Histo
     )
 
 
-def _materialized(engine: DuckDBEngine, role: str, source: Any) -> TableRef:
+def _materialized(engine: Engine, role: str, source: Any) -> Table:
     """Load (and check) an input once, then keep it as a temporary table: every cut-off reads it again."""
-    view = engine.load(role, parse_source(source))
-    table = f"__ls_bt_{role}"
-    engine.conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS SELECT * FROM {'.'.join(quote(p) for p in view.name)}").fetchall()
-    return TableRef((table,))
-
-
-def _name(ref: TableRef) -> str:
-    return ".".join(quote(p) for p in ref.name)
-
-
-def _frame(conn: duckdb.DuckDBPyConnection, ref: TableRef) -> pd.DataFrame:
-    table: pa.Table = conn.sql(f"SELECT * FROM {_name(ref)}").to_arrow_table()
-    return table.to_pandas()
+    return engine.materialize(engine.load(role, parse_source(source)))
 
 
 # -- outcomes table ------------------------------------------------------------------------------
 
 
-def read_outcomes(
-    conn: duckdb.DuckDBPyConnection, source: Any, lead_frame: pd.DataFrame, kinds: list[str] | None, warnings: list[str]
-) -> Outcomes:
+def read_outcomes(engine: Engine, source: Any, lead_frame: pd.DataFrame, kinds: list[str] | None, warnings: list[str]) -> Outcomes:
     """Read, check and reduce the outcomes to the first counted outcome per known lead."""
     parsed = parse_source(source)
-    label, offset, word = _register(conn, "__ls_raw_outcomes", parsed)
-    columns = {str(r[0]): str(r[1]) for r in conn.execute("DESCRIBE SELECT * FROM __ls_raw_outcomes").fetchall()}
-    missing = [c for c in OUTCOME_REQUIRED if c not in columns]
-    if missing:
-        raise InputError(
-            f"{label}: missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}: outcomes need "
-            f"lead_id and timestamp (the time of the outcome), optionally outcome (its kind, such as opportunity or won) "
-            f"and amount; found {', '.join(columns) or 'no columns'}"
-        )
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE __ls_outcomes AS {_canonical_outcomes(columns)}").fetchall()
-    _check_rows(conn, label, offset, word, "amount" in columns)
-    frame = conn.sql("SELECT lead_id, outcome, timestamp, amount FROM __ls_outcomes").to_arrow_table().to_pandas()
+    label = describe(parsed)
+    table = engine.load("outcomes", parsed)
+    used = [c for c in ("lead_id", "outcome", "timestamp", "amount") if table.has(c)]
+    frame = engine.fetch(table, used).to_pandas()
+    if "outcome" not in frame:
+        frame["outcome"] = "converted"
+    if "amount" not in frame:
+        frame["amount"] = float("nan")
+    frame = frame[["lead_id", "outcome", "timestamp", "amount"]]
     if frame.empty:
         raise InputError(f"{label}: no outcomes: a back-test needs at least some leads that converted")
-    used = [c for c in ("lead_id", "outcome", "timestamp", "amount") if c in columns]
     return _reduce_outcomes(frame, label, lead_frame, kinds, warnings, used)
-
-
-def _register(conn: duckdb.DuckDBPyConnection, raw: str, source: Any) -> tuple[str, int, str]:
-    if isinstance(source, TableRef):
-        try:
-            conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(raw)} AS SELECT * FROM {_name(source)}").fetchall()
-        except duckdb.Error as exc:
-            raise InputError(f"{source}: cannot read the table: {str(exc).splitlines()[0]}") from exc
-        return str(source), 1, "row"
-    if isinstance(source, Path):
-        reader = file_reader(source)
-        try:
-            conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(raw)} AS SELECT * FROM {reader}").fetchall()
-        except duckdb.Error as exc:
-            raise InputError(f"{source}: cannot read it as {file_format(source).upper()}: {str(exc).splitlines()[0]}") from exc
-        return row_numbering(source)
-    try:
-        conn.register(f"{raw}_frame", source)
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(raw)} AS SELECT * FROM {quote(raw + '_frame')}").fetchall()
-    except (duckdb.Error, TypeError, ValueError) as exc:
-        raise InputError(f"{describe(source)}: cannot read this table: {exc}") from exc
-    return describe(source), 1, "row"
-
-
-def _canonical_outcomes(columns: dict[str, str]) -> str:
-    def text(name: str) -> str:
-        return f"NULLIF(TRIM(CAST({quote(name)} AS VARCHAR)), '')"
-
-    ts_kind = kind_of(columns["timestamp"]).value
-    ts = f"CAST({quote('timestamp')} AS TIMESTAMPTZ)" if ts_kind == "timestamp" else f"TRY_CAST({text('timestamp')} AS TIMESTAMPTZ)"
-    outcome = text("outcome") if "outcome" in columns else "'converted'"
-    amount = f"TRY_CAST({text('amount')} AS DOUBLE)" if "amount" in columns else "CAST(NULL AS DOUBLE)"
-    raw_amount = text("amount") if "amount" in columns else "CAST(NULL AS VARCHAR)"
-    return (
-        f"SELECT NULLIF(CAST(lead_id AS VARCHAR), '') AS lead_id, {outcome} AS outcome, {ts} AS timestamp, "
-        f"{text('timestamp')} AS raw_timestamp, {amount} AS amount, {raw_amount} AS raw_amount, rowid AS row "
-        f"FROM __ls_raw_outcomes"
-    )
-
-
-def _check_rows(conn: duckdb.DuckDBPyConnection, label: str, offset: int, word: str, has_amount: bool) -> None:
-    checks = [
-        ("lead_id is empty", "lead_id IS NULL"),
-        ("timestamp is empty", "raw_timestamp IS NULL"),
-        ("timestamp is not an ISO-8601 timestamp", "raw_timestamp IS NOT NULL AND timestamp IS NULL"),
-    ]
-    if has_amount:
-        checks.append(("amount is not a number", "raw_amount IS NOT NULL AND amount IS NULL"))
-    messages = []
-    for what, condition in checks:
-        rows = [r[0] for r in conn.execute(f"SELECT row FROM __ls_outcomes WHERE {condition} ORDER BY row").fetchall()]
-        if rows:
-            shown = ", ".join(str(r + offset) for r in rows[:SHOWN])
-            more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
-            messages.append(f"{label}: {word}{'s' if len(rows) > 1 else ''} {shown}{more}: {what}")
-    if messages:
-        raise InputError("\n".join(messages))
 
 
 def _reduce_outcomes(
@@ -302,7 +238,7 @@ def _counted_kinds(found: dict[str, int], kinds: list[str] | None, label: str) -
         listing = ", ".join(f"{k} ({n:,})" for k, n in found.items())
         raise InputError(
             f"{label}: no outcome of kind {', '.join(repr(k) for k in unknown)}: the outcome column holds {listing}; "
-            f"choose among these with --outcome"
+            f"choose among these with {parameter('outcome_kinds')}"
         )
     return [lower[k.lower()] for k in kinds]
 
@@ -326,7 +262,7 @@ def static_labels(lead_frame: pd.DataFrame, column: str, label: str, warnings: l
     """``Converted`` → a boolean per lead; refuses a missing, constant or unreadable column."""
     if column not in lead_frame:
         listing = ", ".join(c for c in lead_frame.columns if c != "lead_id")
-        raise InputError(f"{label}: no column {column!r} for --outcome-column; the leads have: {listing}")
+        raise InputError(f"{label}: no column {column!r} for {parameter('outcome_column')}; the leads have: {listing}")
     values = lead_frame[column]
     text = values.astype("string").str.strip().str.lower()
     text = text.where(text != "", pd.NA)

@@ -135,8 +135,13 @@ def _subtitle(doc: dict[str, Any]) -> str:
     return (
         f'<p class="muted">{num(d["leads"])} leads{events}; {num(e["rows"])} evaluated lead-cut-off rows '
         f"({num(e['leads'])} leads), {num(e['converted'])} converted ({pct(e['base_rate'])}). {when}. "
-        f"Generated {escape(doc['generated_at'])} by leadscore {escape(doc['leadscore_version'])}.</p>"
+        f"{_generated(doc)}.</p>"
     )
+
+
+def _generated(doc: dict[str, Any]) -> str:
+    made = f" {escape(doc['generated_at'])}" if doc.get("generated_at") else ""
+    return f"Generated{made} by leadscore {escape(doc['leadscore_version'])}"
 
 
 def _warnings(warnings: list[str]) -> str:

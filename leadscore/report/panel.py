@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from leadscore.scoring import LeadScorer
+from leadscore.scoring import Scorer
 
 if TYPE_CHECKING:
     from leadscore.report.history import History
@@ -31,9 +31,7 @@ class CardScores:
     def __init__(self, card: Scorecard, history: History, title: str) -> None:
         self.card = card
         self.title = title
-        self.scorer = LeadScorer(
-            card, leads=history.leads, events=history.events, accounts=history.accounts, engine=history.engine, validate=False
-        )
+        self.scorer = Scorer(card, history.engine, history.sources_of_scoring)
         self._cache: dict[datetime, pd.DataFrame] = {}
         self.columns = [*SCORE_COLUMNS, *card.rule_columns()]
 

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from leadscore.errors import InputError
+from leadscore.errors import InputError, parameter
+from leadscore.moments import parse_moment
 from leadscore.report.metrics import band_edges
 from leadscore.report.stages import first_entry
 from leadscore.report.timeline import (
@@ -35,7 +36,6 @@ from leadscore.report.timeline import (
     format_duration,
     parse_capacity,
     parse_duration_option,
-    parse_moment,
     weekly_grid,
 )
 
@@ -120,9 +120,9 @@ def propose(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """The candidate table, the proposals for the top two qualified stages, and the goal as understood."""
     if (capacity is None) == (target_rate is None):
-        raise InputError("give either --capacity (such as 40/week) or --target-rate (such as 0.3), not both")
+        raise InputError(f"give either {parameter('capacity')} (such as 40/week) or {parameter('target_rate')} (such as 0.3), not both")
     if target_rate is not None and not 0 < target_rate < 1:
-        raise InputError(f"--target-rate {target_rate:g}: give a conversion rate between 0 and 1, such as 0.3")
+        raise InputError(f"{parameter('target_rate')} {target_rate:g}: give a conversion rate between 0 and 1, such as 0.3")
     table = [evaluate(snap, t, horizon, data_end) for t in candidates(card, snap)]
     goals = _goals(stage_names, capacity, second_capacity, target_rate, second_target_rate)
     proposals = [_pick(table, card, goal) for goal in goals]
@@ -211,21 +211,21 @@ def propose_thresholds(
     from leadscore.report.stages import entries_summary, snapshots
 
     if (capacity is None) == (target_rate is None):
-        raise InputError("give either --capacity (such as 40/week) or --target-rate (such as 0.3), not both")
+        raise InputError(f"give either {parameter('capacity')} (such as 40/week) or {parameter('target_rate')} (such as 0.3), not both")
     [(title, card)] = load_cards(scorecard)
-    horizon_td = parse_duration_option(horizon, "--horizon")
+    horizon_td = parse_duration_option(horizon, "horizon")
     per_week = parse_capacity(capacity) if capacity is not None else None
     mql_per_week = parse_capacity(mql_capacity) if mql_capacity is not None else None
     history = load_history(leads=leads, events=events, accounts=accounts, outcomes=outcomes, outcome_kinds=outcome_kinds, database=database)
     try:
-        span = history.span(parse_moment(data_end, "--data-end") if data_end is not None else None)
+        span = history.span(parse_moment(data_end, "data_end") if data_end is not None else None)
         grid = weekly_grid(span)
         if len(grid) < 3:
             raise InputError(f"the data covers {span.days:.0f} days: weekly volumes need at least three weekly snapshots (about three weeks)")
         if grid[1] + horizon_td > span.end:
             raise InputError(
                 f"the {format_duration(horizon_td)} horizon is longer than the data after the first weeks ({describe(grid[1])} → "
-                f"{describe(span.end)}): no week can show whether its leads converted. Use a shorter --horizon or more history"
+                f"{describe(span.end)}): no week can show whether its leads converted. Use a shorter {parameter('horizon')} or more history"
             )
         scores = CardScores(card, history, title)
         snap = snapshots(history, scores, grid)

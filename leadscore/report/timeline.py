@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic_core import PydanticCustomError
 
-from leadscore.errors import InputError
+from leadscore.errors import InputError, parameter
+from leadscore.moments import parse_moment
 from leadscore.spec.durations import format_duration, parse_duration
 
 DAY = timedelta(days=1)
@@ -46,33 +47,20 @@ class CutoffPlan:
     note: str
 
 
-def parse_duration_option(text: str | timedelta, option: str) -> timedelta:
-    """``90d`` → timedelta; a clear InputError naming the option otherwise."""
+def parse_duration_option(text: str | timedelta, name: str) -> timedelta:
+    """``90d`` → timedelta; a clear InputError naming the parameter otherwise."""
     try:
         return parse_duration(text)
     except PydanticCustomError as exc:
-        raise InputError(f"{option} {text!r}: {exc.message()}") from None
-
-
-def parse_moment(text: str | datetime, what: str = "time") -> datetime:
-    """An ISO-8601 date or timestamp as an aware UTC datetime (no offset means UTC)."""
-    if isinstance(text, datetime):
-        moment = text
-    else:
-        value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise InputError(f"{what} {text!r} is not an ISO-8601 date or timestamp (such as 2026-03-01 or 2026-03-01T12:00:00Z)") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        raise InputError(f"{parameter(name)} {text!r}: {exc.message()}") from None
 
 
 def parse_cutoffs(text: str | list[str] | list[datetime]) -> list[datetime]:
     """``2026-01-01,2026-02-01`` (or a list) → sorted, distinct, aware datetimes."""
     items = [t for t in re.split(r"[,\s]+", text) if t] if isinstance(text, str) else list(text)
     if not items:
-        raise InputError("--cutoffs is empty: give dates such as 2026-01-01,2026-02-01")
-    return sorted({parse_moment(item, "cut-off") for item in items})
+        raise InputError(f"{parameter('cutoffs')} is empty: give dates such as 2026-01-01,2026-02-01")
+    return sorted({parse_moment(item, "cutoffs") for item in items})
 
 
 def day_floor(moment: datetime) -> datetime:
@@ -113,7 +101,7 @@ def choose_cutoffs(
             raise InputError(
                 f"no cut-off every {format_duration(every)} fits: the data runs {describe(span.start)} → {describe(span.end)} "
                 f"({span.days:.0f} days) and each cut-off needs {format_duration(every)} of history before it and the "
-                f"{format_duration(horizon)} horizon after it; use a shorter --every or --horizon"
+                f"{format_duration(horizon)} horizon after it; use a shorter {parameter('every')} or {parameter('horizon')}"
             )
         return CutoffPlan(found, every, f"every {format_duration(every)}")
     found = _laid(span, horizon, DEFAULT_EVERY)
@@ -146,7 +134,7 @@ def _checked_cutoffs(cutoffs: list[datetime], span: DataSpan, horizon: timedelta
             f"cut-off{'s' if len(late) > 1 else ''} {', '.join(describe(c) for c in late)}: the {format_duration(horizon)} "
             f"horizon after {'them' if len(late) > 1 else 'it'} runs past the end of the data ({describe(span.end)}), so later "
             f"conversions are unknown and would count as failures. Use cut-offs on or before {describe(span.end - horizon)}, "
-            f"a shorter --horizon, or --data-end if the outcomes were recorded later than the last event"
+            f"a shorter {parameter('horizon')}, or {parameter('data_end')} if the outcomes were recorded later than the last event"
         )
     if early:
         problems.append(
@@ -162,8 +150,8 @@ def _horizon_too_long(span: DataSpan, horizon: timedelta) -> str:
     return (
         f"the horizon ({format_duration(horizon)}) is longer than the data allows: the data runs {describe(span.start)} → "
         f"{describe(span.end)} ({span.days:.0f} days), and a cut-off needs history before it and the whole horizon "
-        f"of outcome data after it. Use a shorter --horizon (at most about {max(1, int(span.days * 0.75))}d), more "
-        f"history, or --data-end if the outcomes were recorded later than the last event"
+        f"of outcome data after it. Use a shorter {parameter('horizon')} (at most about {max(1, int(span.days * 0.75))}d), more "
+        f"history, or {parameter('data_end')} if the outcomes were recorded later than the last event"
     )
 
 
@@ -185,13 +173,13 @@ def parse_capacity(text: str | float) -> float:
     else:
         match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*([a-z]+))?\s*", text.lower())
         if not match:
-            raise InputError(f"--capacity {text!r}: write a number of leads per period, such as 40/week or 160/month")
+            raise InputError(f"{parameter('capacity')} {text!r}: write a number of leads per period, such as 40/week or 160/month")
         value, unit = float(match.group(1)), match.group(2) or "week"
     per_week = {"week": 1.0, "w": 1.0, "wk": 1.0, "day": 7.0, "d": 7.0, "month": 7 / 30.4375, "m": 7 / 30.4375, "mo": 7 / 30.4375}
     if unit not in per_week:
-        raise InputError(f"--capacity {text!r}: unknown period {unit!r}: use /day, /week or /month")
+        raise InputError(f"{parameter('capacity')} {text!r}: unknown period {unit!r}: use /day, /week or /month")
     if value <= 0:
-        raise InputError(f"--capacity {text!r}: must be more than zero leads")
+        raise InputError(f"{parameter('capacity')} {text!r}: must be more than zero leads")
     return value * per_week[unit]
 
 
@@ -207,7 +195,6 @@ __all__ = [
     "parse_capacity",
     "parse_cutoffs",
     "parse_duration_option",
-    "parse_moment",
     "week_start",
     "weekly_grid",
 ]

@@ -177,7 +177,7 @@ def test_unknown_outcome_kind_and_missing_columns(tiny_card: Path) -> None:
 
 def test_horizon_longer_than_the_data(tiny_card: Path) -> None:
     data = tiny_history()
-    with pytest.raises(InputError, match=r"horizon after them runs past the end of the data.*shorter --horizon"):
+    with pytest.raises(InputError, match=r"horizon after them runs past the end of the data.*shorter horizon"):
         _run(tiny_card, data, horizon="120d")
     with pytest.raises(InputError, match=r"the horizon \(30w\) is longer than the data allows"):
         _run(tiny_card, data, horizon="30w", cutoffs=None)
@@ -209,7 +209,7 @@ def _static_leads(n: int = 400) -> pd.DataFrame:
 def test_static_outcome_column(tmp_path: Path) -> None:
     card = tmp_path / "static.yaml"
     card.write_text(STATIC_CARD)
-    report = backtest(card, leads=_static_leads(), outcome_column="Converted", reference=True, bootstrap_rounds=20)
+    report = backtest(card, leads=_static_leads(), outcome_column="Converted", as_of="2026-06-01", reference=True, bootstrap_rounds=20)
     doc = report.to_dict()
     assert doc["settings"]["mode"] == "outcome column" and doc["settings"]["cutoffs"] is None
     assert doc["scorecards"][0]["summary"]["roc_auc"] > 0.6
@@ -225,7 +225,7 @@ def test_static_outcome_column_problems(tmp_path: Path) -> None:
     card = tmp_path / "static.yaml"
     card.write_text(STATIC_CARD)
     leads = _static_leads()
-    with pytest.raises(InputError, match=r"no column 'Convertd' for --outcome-column; the leads have: source, visits, Converted"):
+    with pytest.raises(InputError, match=r"no column 'Convertd' for outcome_column; the leads have: source, visits, Converted"):
         backtest(card, leads=leads, outcome_column="Convertd")
     with pytest.raises(InputError, match=r"says 'not converted' for every lead.*needs both converted and not converted"):
         backtest(card, leads=leads.assign(Converted=0), outcome_column="Converted")

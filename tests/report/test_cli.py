@@ -58,7 +58,8 @@ def test_unknown_leads_warn_but_succeed(tmp_path: Path, tiny_card: Path, files: 
     [
         (["--horizon", "120d"], "runs past the end of the data"),
         (["--outcome", "won"], "no outcome of kind 'won'"),
-        (["--every", "5m"], "unknown unit 'm'"),
+        (["--outcome", "won"], "choose among these with --outcome"),
+        (["--every", "5m"], "--every '5m': unknown unit 'm'"),
     ],
 )
 def test_bad_options_exit_2(tiny_card: Path, files: dict[str, Path], change: list[str], message: str) -> None:

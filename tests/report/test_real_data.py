@@ -38,7 +38,7 @@ def test_x_education_outcome_column(tmp_path: Path) -> None:
     frame = frame.rename(columns={"Prospect ID": "lead_id"})
     card = tmp_path / "card.yaml"
     card.write_text(CARD)
-    doc = backtest(card, leads=frame, outcome_column="Converted", reference=False, bootstrap_rounds=50).to_dict()
+    doc = backtest(card, leads=frame, outcome_column="Converted", as_of="2026-06-01", reference=False, bootstrap_rounds=50).to_dict()
     summary = doc["scorecards"][0]["summary"]
     assert summary["rows"] == len(frame)
     assert summary["base_rate"] == pytest.approx(0.3854, abs=0.001)

@@ -62,7 +62,7 @@ def test_target_rate() -> None:
     snap = _known()
     _, [sql, _mql], _ = propose(card, snap, timedelta(days=30), GRID[-1] + 60 * DAY, ["SQL", "MQL"], target_rate=0.4)
     assert sql["threshold"] is None and "no threshold (with 20+ entrants)" in sql["reason"]
-    with pytest.raises(InputError, match="either --capacity"):
+    with pytest.raises(InputError, match="either capacity"):
         propose(card, snap, timedelta(days=30), GRID[-1], ["SQL"], capacity=1, target_rate=0.3)
 
 

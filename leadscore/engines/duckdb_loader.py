@@ -5,6 +5,9 @@ becomes a view with the contract's column names and types: ids as text, ``create
 ``timestamp`` as TIMESTAMPTZ (a timestamp without an offset is UTC), event ``properties``
 as JSON text. Bad rows are reported with the file, the column, the first row numbers and a
 count, before anything is scored.
+
+The DuckDB engine reads its inputs through these views; the PostgreSQL engine uses them to
+check files and DataFrames before it copies them in (the same checks everywhere).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 from sqlglot import exp
@@ -20,21 +23,19 @@ from sqlglot import exp
 from leadscore.compiler.sources import Kind, Table
 from leadscore.errors import InputError
 from leadscore.io.formats import file_format
+from leadscore.io.roles import (
+    ID_COLUMNS,
+    NUMBER_COLUMNS,
+    REQUIRED,
+    SHOWN_ROWS,
+    TEXT_COLUMNS,
+    TIME_COLUMNS,
+    missing_columns_message,
+    unique_key_covers_event_id,
+)
 from leadscore.io.sources import TableRef, describe
 
-if TYPE_CHECKING:
-    pass
-
 logger = logging.getLogger(__name__)
-
-REQUIRED = {
-    "leads": ("lead_id",),
-    "events": ("lead_id", "event", "timestamp"),
-    "accounts": ("account_id",),
-}
-ID_COLUMNS = {"lead_id", "account_id", "event_id"}
-TIME_COLUMNS = {"leads": ("created_at",), "events": ("timestamp",), "accounts": ()}
-SHOWN_ROWS = 5
 
 
 def quote(name: str) -> str:
@@ -86,11 +87,7 @@ class DuckDBLoader:
         columns = self._columns(raw)
         missing = [c for c in REQUIRED[role] if c not in columns]
         if missing:
-            raise InputError(
-                f"{label}: missing required column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(repr(m) for m in missing)} ({role} need {', '.join(REQUIRED[role])}; "
-                f"found {', '.join(columns) or 'no columns'})"
-            )
+            raise InputError(missing_columns_message(role, label, missing, list(columns)))
         select = self._canonical_select(role, raw, columns)
         self.conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS {select}").fetchall()
         unique = role == "events" and isinstance(source, TableRef) and self._has_unique_event_ids(source)
@@ -103,11 +100,18 @@ class DuckDBLoader:
         return loaded
 
     def _has_unique_event_ids(self, ref: TableRef) -> bool:
-        """Whether a key constraint of the table makes (lead_id, event_id) unique."""
+        """Whether a key constraint of exactly this table makes (lead_id, event_id) unique.
+
+        The table is matched by catalog, schema and name as the query resolves them: a table
+        of the same name in another schema says nothing about this one.
+        """
+        catalog, schema = _qualifiers(ref)
         rows = self.conn.execute(
             "SELECT constraint_column_names FROM duckdb_constraints() "
-            "WHERE table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
-            [ref.name[-1]],
+            "WHERE table_name = ? AND schema_name = coalesce(?, current_schema()) "
+            "AND database_name = coalesce(?, current_database()) "
+            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
+            [ref.name[-1], schema, catalog],
         ).fetchall()
         return any(unique_key_covers_event_id(list(r[0])) for r in rows)
 
@@ -175,8 +179,10 @@ class DuckDBLoader:
                 expr = _timestamp_expr(col, kind)
             elif role == "events" and name == "properties":
                 expr = f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')" if kind is Kind.TEXT else f"CAST(to_json({col}) AS VARCHAR)"
-            elif role == "events" and name == "event":
-                expr = f"CAST({col} AS VARCHAR)"
+            elif name in TEXT_COLUMNS.get(role, ()):
+                expr = f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')" if role == "outcomes" else f"CAST({col} AS VARCHAR)"
+            elif name in NUMBER_COLUMNS.get(role, ()):
+                expr = f"TRY_CAST(NULLIF(TRIM(CAST({col} AS VARCHAR)), '') AS DOUBLE)"
             else:
                 expr = col
             parts.append(f"{expr} AS {col}")
@@ -208,6 +214,11 @@ class DuckDBLoader:
                 "properties is not a JSON object",
                 "properties IS NOT NULL AND NOT (CASE WHEN json_valid(properties) THEN json_type(properties) = 'OBJECT' ELSE FALSE END)",
             ))
+        numbers = [n for n in NUMBER_COLUMNS.get(role, ()) if n in columns and kind_of(columns[n]) is not Kind.NUMBER]
+        for name in numbers:
+            source = quote(f"__raw_{name}")
+            checks.append((f"{name} is not a number", f"NULLIF(TRIM({source}), '') IS NOT NULL AND {quote(name)} IS NULL"))
+        raw_times += numbers
         self._run_checks(role, raw, loaded, columns, checks, raw_times)
         if role in ("leads", "accounts"):
             self._check_unique(raw, loaded, key)
@@ -288,9 +299,10 @@ def row_numbering(path: Path) -> tuple[str, int, str]:
     return str(path), 1, "line" if kind == "jsonl" else "row"
 
 
-def unique_key_covers_event_id(columns: list[str]) -> bool:
-    """A unique key on event_id, or on (lead_id, event_id), means no re-sent copies exist."""
-    return "event_id" in columns and set(columns) <= {"event_id", "lead_id"}
+def _qualifiers(ref: TableRef) -> tuple[str | None, str | None]:
+    """The catalog and schema a table name gives (None: the connection's current one)."""
+    parts = (None, None, *ref.name)
+    return parts[-3], parts[-2]
 
 
 def _timestamp_expr(col: str, kind: Kind) -> str:
