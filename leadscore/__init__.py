@@ -10,7 +10,6 @@ from leadscore.spec import Scorecard, load_scorecard, parse_scorecard
 from leadscore.version import __version__
 
 __all__ = [
-    "__version__",
     "EngineError",
     "Explanation",
     "InputError",
@@ -20,6 +19,7 @@ __all__ = [
     "Scorecard",
     "ScorecardError",
     "UnsupportedError",
+    "__version__",
     "compile_scorecard",
     "compile_sql",
     "connect",

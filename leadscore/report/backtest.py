@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadscore.version import __version__
 from leadscore.engines.base import temporary_sibling
 from leadscore.errors import InputError
 from leadscore.io.load import quote
@@ -46,6 +45,7 @@ from leadscore.report.timeline import (
     weekly_grid,
 )
 from leadscore.spec import Scorecard, load_scorecard
+from leadscore.version import __version__
 
 FEW_POSITIVES = 30
 SCHEMA_VERSION = 1
