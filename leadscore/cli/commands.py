@@ -226,7 +226,7 @@ def init(
     leads_count: Annotated[int, typer.Option("--leads", min=10, help="How many sample leads to make.")] = 500,
 ) -> None:
     """Start a project: an example scorecard and sample leads, accounts and events."""
-    from leadscore.demo import generate_sample, write_sample
+    from leadscore.sample import generate_sample, write_sample
 
     if directory.exists() and any(directory.iterdir()):
         raise InputError(f"{directory}: not empty; choose a new folder")
@@ -253,8 +253,8 @@ def demo(
 ) -> None:
     """Make realistic sample data, score it on DuckDB, and show the top leads and a summary."""
     from leadscore.cli.render import render_summary, render_top
-    from leadscore.demo import generate_sample, write_sample
     from leadscore.ranking import prioritize
+    from leadscore.sample import generate_sample, write_sample
     from leadscore.scoring import LeadScorer
 
     as_of = SAMPLE_AS_OF

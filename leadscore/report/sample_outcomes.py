@@ -1,6 +1,6 @@
 """Outcomes for the sample data: opportunities and won deals that follow what the leads did.
 
-``leadscore.demo`` makes leads, accounts and events; this makes what happened next, so that a
+``leadscore.sample`` makes leads, accounts and events; this makes what happened next, so that a
 back-test on the sample data has something real to find. The rules are a plausible B2B funnel,
 deliberately not the example scorecard's rules (a scorecard should have to discover them):
 
@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 if TYPE_CHECKING:
-    from leadscore.demo import SampleData
+    from leadscore.sample import SampleData
 
 DAY = 86_400
 TIMESTAMP = pa.timestamp("us", tz="UTC")

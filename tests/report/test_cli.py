@@ -108,7 +108,7 @@ def test_thresholds_command(tmp_path: Path, tiny_card: Path, files: dict[str, Pa
 
 
 def test_sample_outcomes_command(tmp_path: Path) -> None:
-    from leadscore.demo import generate_sample, write_sample
+    from leadscore.sample import generate_sample, write_sample
 
     data = generate_sample(300, seed=5, as_of=T0)
     paths = write_sample(data, tmp_path, fmt="csv")

@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from leadscore.demo import SampleData, generate_sample
 from leadscore.report import BacktestReport, backtest, sample_outcomes
+from leadscore.sample import SampleData, generate_sample
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "leadscore" / "examples" / "b2b-saas.yaml"
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)

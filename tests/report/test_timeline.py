@@ -61,7 +61,7 @@ def test_parsing() -> None:
     assert parse_capacity("40") == 40
     assert parse_capacity("160/month") == pytest.approx(160 * 7 / 30.4375)
     for bad in ("forty", "40/year", "0/week"):
-        with pytest.raises(InputError, match="^capacity"):
+        with pytest.raises(InputError, match=r"^capacity"):
             parse_capacity(bad)
 
 
