@@ -6,8 +6,6 @@ registration, a contact form); trade-show contacts and list imports arrive in ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from leadscore.sample.arrays import DAY, HOUR, draw
@@ -16,6 +14,7 @@ from leadscore.sample.campaigns import Campaigns
 from leadscore.sample.countries import UTC_OFFSETS
 from leadscore.sample.dormancy import interest_end
 from leadscore.sample.events import EVENT, FORM, EventLog
+from leadscore.sample.lifetimes import Arrivals
 from leadscore.sample.web import EBOOKS, Urls
 
 # lead source: share, creation form shares (None: no form, e.g. a list import), landing pages
@@ -36,30 +35,6 @@ SOURCES = (
 SOURCE_NAMES = [s[0] for s in SOURCES]
 # sources whose leads arrive in batches: the days (as fractions of the history) they are loaded on
 _BATCHES = (("trade_show", (0.15, 0.5, 0.82)), ("list_import", (0.3, 0.7)))
-
-
-@dataclass(frozen=True)
-class Arrivals:
-    """Per lead: its source (an index of SOURCES), and in unix seconds when it was created and went quiet."""
-
-    source: np.ndarray
-    created: np.ndarray
-    active_end: np.ndarray
-    hours: BusinessHours  # the lead's local business hours
-
-    @property
-    def active_span(self) -> np.ndarray:
-        """Seconds the lead stays interested (float)."""
-        return (self.active_end - self.created).astype(np.float64)
-
-    def moments(self, rng: np.random.Generator, rows: np.ndarray, shape: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
-        """A business-hour moment of each lead's interested period (Beta-distributed along it).
-
-        At least 20 minutes after the lead's creation, so the page views before it come after it too.
-        """
-        created = self.created[rows]
-        t = self.hours.snap(rows, created + (self.active_span[rows] * rng.beta(*shape, len(rows))).astype(np.int64))
-        return np.maximum(t, created + 20 * 60)
 
 
 def arrive(rng: np.random.Generator, country: np.ndarray, propensity: np.ndarray, *, start: int, end: int) -> Arrivals:

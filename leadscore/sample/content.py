@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from leadscore.sample.arrays import DAY, HOUR, chosen, repeat_rows
-from leadscore.sample.arrival import Arrivals
 from leadscore.sample.campaigns import Campaigns
 from leadscore.sample.events import EVENT, FORM, EventLog
+from leadscore.sample.lifetimes import Arrivals
 from leadscore.sample.web import BLOG, EBOOKS, Urls
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from leadscore.sample.arrays import chosen, sigmoid
-from leadscore.sample.arrival import Arrivals
 from leadscore.sample.events import EVENT, FORM, EventLog
+from leadscore.sample.lifetimes import Arrivals
 from leadscore.sample.population import Leads
 from leadscore.sample.web import Urls
 

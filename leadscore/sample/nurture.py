@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from leadscore.sample.arrays import DAY, HOUR, expand, repeat_rows, sigmoid
-from leadscore.sample.arrival import Arrivals
 from leadscore.sample.campaigns import Campaigns
 from leadscore.sample.dormancy import unsubscribers
 from leadscore.sample.events import EVENT, EventLog
+from leadscore.sample.lifetimes import Arrivals
 from leadscore.sample.web import Browsing
 
 

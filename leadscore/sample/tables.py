@@ -6,9 +6,10 @@ import numpy as np
 import pyarrow as pa
 
 from leadscore.sample.arrays import ids, strings, timestamps
-from leadscore.sample.arrival import SOURCE_NAMES, Arrivals
+from leadscore.sample.arrival import SOURCE_NAMES
 from leadscore.sample.countries import COUNTRY_CODES
 from leadscore.sample.events import EVENT_TYPES, FORMS
+from leadscore.sample.lifetimes import Arrivals
 from leadscore.sample.mess import messy
 from leadscore.sample.names import account_names, email_addresses
 from leadscore.sample.population import INDUSTRIES, TITLE_TEXT, Accounts, Leads

@@ -11,7 +11,7 @@ from leadscore.sample.arrays import DAY, draw, repeat_rows
 from leadscore.sample.events import EVENT, EventLog
 
 if TYPE_CHECKING:
-    from leadscore.sample.arrival import Arrivals
+    from leadscore.sample.lifetimes import Arrivals
 
 BLOG = ("/blog/what-is-lead-scoring", "/blog/mql-vs-sql", "/blog/email-benchmarks", "/blog/sales-handoff",
         "/blog/b2b-funnel-metrics", "/es/blog/que-es-lead-scoring", "/es/blog/embudo-de-ventas",
