@@ -156,5 +156,5 @@ def test_as_of_is_exact_utc() -> None:
 
     assert parse_moment("2026-06-01") == datetime(2026, 6, 1, tzinfo=UTC)
     assert parse_moment("2026-06-01T14:00:00+02:00") == datetime(2026, 6, 1, 12, tzinfo=UTC)
-    with pytest.raises(InputError, match="^horizon_end 'soon' is not an ISO-8601 timestamp"):
+    with pytest.raises(InputError, match=r"^horizon_end 'soon' is not an ISO-8601 timestamp"):
         parse_moment("soon", "horizon_end")
