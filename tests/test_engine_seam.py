@@ -27,7 +27,7 @@ def test_the_registry_maps_database_values_to_engines(tmp_path: Path) -> None:
     with connect(tmp_path / "store.duckdb") as engine:
         assert engine.name == "duckdb"
     assert (tmp_path / "store.duckdb").exists()
-    with pytest.raises(UnsupportedError, match="PostgreSQL needs a URL"):
+    with pytest.raises(UnsupportedError, match="PostgreSQL needs a URL: database postgresql://"):
         connect("postgres")
     assert {"duckdb", "postgres"} <= set(engine_names())
     engine = DuckDBEngine()
@@ -158,3 +158,17 @@ def test_as_of_is_exact_utc() -> None:
     assert parse_moment("2026-06-01T14:00:00+02:00") == datetime(2026, 6, 1, 12, tzinfo=UTC)
     with pytest.raises(InputError, match=r"^horizon_end 'soon' is not an ISO-8601 timestamp"):
         parse_moment("soon", "horizon_end")
+
+
+def test_the_cli_names_flags_where_the_library_names_parameters(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from leadscore.cli import app
+
+    result = CliRunner().invoke(
+        app, ["score", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"), "--database", "postgres",
+              "--as-of", "2026-06-01", "--output", str(tmp_path / "s.csv")],
+    )
+    assert result.exit_code == 2
+    assert "PostgreSQL needs a URL: --database postgresql://" in result.output
+    assert "\ue000" not in result.output

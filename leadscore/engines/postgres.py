@@ -20,7 +20,7 @@ from leadscore.compiler.dialects import DIALECTS, Dialect
 from leadscore.compiler.sources import Kind, Table
 from leadscore.engines.base import Engine
 from leadscore.engines.duckdb_loader import DuckDBLoader
-from leadscore.errors import EngineError, InputError, UnsupportedError
+from leadscore.errors import EngineError, InputError, UnsupportedError, parameter
 from leadscore.io.roles import (
     ID_COLUMNS,
     NUMBER_COLUMNS,
@@ -78,7 +78,9 @@ class PostgresEngine(Engine):
         name = self._fresh_name(f"in_{role}")
         if isinstance(source, TableRef):
             if id_column not in (None, "lead_id"):
-                raise UnsupportedError(f"{source}: --id-column works on files and DataFrames; for a table, create a view with a lead_id column")
+                raise UnsupportedError(
+                    f"{source}: {parameter('id_column')} works on files and DataFrames; for a table, create a view with a lead_id column"
+                )
             return self._view_over_table(role, source, name)
         loaded = self._loader.load(role, source, validate=validate, id_column=id_column)
         kinds = loaded.table.columns

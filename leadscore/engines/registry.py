@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadscore.errors import UnsupportedError
+from leadscore.errors import UnsupportedError, parameter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,7 +78,7 @@ def connect(target: str | Path | Engine | None = None, **options: Any) -> Engine
 
 def _refuse_bare_postgres(target: str) -> bool:
     if target.lower() in ("postgres", "postgresql"):
-        raise UnsupportedError("PostgreSQL needs a URL: --database postgresql://user@host:5432/db")
+        raise UnsupportedError(f"PostgreSQL needs a URL: {parameter('database')} postgresql://user@host:5432/db")
     return False
 
 
