@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,3 +54,17 @@ def postgres_url() -> str:
 @pytest.fixture
 def as_of() -> datetime:
     return AS_OF
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh PostgreSQL schema named after the test, dropped afterwards."""
+    import psycopg
+
+    schema = "leadscore_" + request.node.name.removeprefix("test_")[:40]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield schema
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -204,20 +203,6 @@ def test_duckdb_database_tables_in_and_out(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     table = duckdb.connect(str(database)).sql("SELECT * FROM scores").to_arrow_table()
     _same_as_expected(table, CASE)
-
-
-@pytest.fixture
-def pg_schema(postgres_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh PostgreSQL schema named after the test, dropped afterwards."""
-    import psycopg
-
-    schema = "leadscore_" + request.node.name.removeprefix("test_")[:40]
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield schema
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @pytest.mark.postgres
