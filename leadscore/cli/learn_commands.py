@@ -13,6 +13,7 @@ from rich.table import Table
 from leadscore.cli import app, handle_errors
 from leadscore.cli._common import err, out
 from leadscore.errors import InputError
+from leadscore.io.files import write_text
 
 if TYPE_CHECKING:
     from leadscore.learn.api import LearnResult
@@ -108,9 +109,7 @@ def learn(
             max_interactions=max_interactions,
         )
     text = result.yaml(card_name)
-    from leadscore.learn.export import write_text_atomic
-
-    write_text_atomic(output, text)
+    write_text(output, text)
     _report(result, output)
 
 
@@ -182,7 +181,7 @@ def learn_points(
     ] = None,
 ) -> None:
     """Points per value of a field from conversion rates (RD Station's method): the best value gets 10, the others in proportion."""
-    from leadscore.learn.export import scorecard_yaml, write_text_atomic
+    from leadscore.learn.export import scorecard_yaml
     from leadscore.learn.rd_station import rd_station_points, rd_station_scorecard
     from leadscore.learn.training import training_set
     from leadscore.spec import parse_scorecard
@@ -203,7 +202,7 @@ def learn_points(
     if output is not None:
         text = scorecard_yaml(rd_station_scorecard(tables, name=_name_of(output, "rd-station-points")))
         parse_scorecard(text, filename=str(output))
-        write_text_atomic(output, text)
+        write_text(output, text)
         out.print(f"wrote {output}")
 
 

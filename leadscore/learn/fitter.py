@@ -49,7 +49,9 @@ from leadscore.learn.encoders import (
     EventRecencyEncoder,
     NumericEncoder,
 )
+from leadscore.learn.export import to_scorecard
 from leadscore.learn.rules import LearnedRule, RuleDraft, condition_holds, event_of, name_rules, rule_fires
+from leadscore.spec import Scorecard
 
 MIN_POSITIVES = 20
 BASE_RULE = "base-points"
@@ -457,10 +459,8 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
         converted = self.decision_function(X) > 0
         return self.classes_[converted.astype(int)]
 
-    def to_scorecard(self, name: str = "learned", **options: Any) -> Any:
+    def to_scorecard(self, name: str = "learned", **options: Any) -> Scorecard:
         """The learned model as a leadscore ``Scorecard`` (see ``leadscore.learn.export.scorecard_dict``)."""
-        from leadscore.learn.export import to_scorecard
-
         check_is_fitted(self, "rules_")
         return to_scorecard(self, name, **options)
 
