@@ -20,8 +20,9 @@ import pandas as pd
 
 from leadscore.errors import InputError
 from leadscore.learn.binning import is_numeric, text_forms
-from leadscore.learn.features import as_utc, event_features, utc_timestamps
+from leadscore.learn.features import event_features, utc_timestamps
 from leadscore.learn.fitter import MIN_POSITIVES, LearnWarning
+from leadscore.moments import parse_moment
 
 NOT_FEATURES = ("created_at", "account_id")
 """Lead columns that are never features: when the lead arrived, and the account's id."""
@@ -107,7 +108,7 @@ def training_set(
     ids = _lead_ids(table, id_column)
     table.index = pd.Index(ids, name="lead_id")
     _check_exclusions(table, exclude, id_column)
-    moment = as_utc(as_of) if as_of is not None else None
+    moment = parse_moment(as_of, "as_of") if as_of is not None else None
     known = set(table.index)  # every lead, also those created after as_of
     table = _created_by(table, moment)
     if (outcomes is None) == (outcome_column is None):
