@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from leadscore.cli import app, handle_errors
-from leadscore.cli._common import err, out
+from leadscore.cli._common import err, now, out
 from leadscore.errors import InputError
 from leadscore.io.files import write_text
 
@@ -106,7 +106,7 @@ def learn(
             _source(leads), outcomes=_source(outcomes), outcome_column=outcome_column, events=_source(events), as_of=as_of,
             exclude=_split(exclude), id_column=id_column, positive=_split(positive) or None, folds=folds, random_state=seed,
             max_rules=max_rules, points_to_double_odds=points_to_double_odds, base_points=base_points, selection=selection,
-            max_interactions=max_interactions,
+            max_interactions=max_interactions, learned_on=now().date(),
         )
     text = result.yaml(card_name)
     write_text(output, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
 
 from leadscore.learn.evaluate import MODELS, Comparison, cross_validate
@@ -25,6 +25,8 @@ class LearnResult:
     """Cross-validated ROC AUC of the scorecard and the reference models (None: not run)."""
     leak_suspects: dict[str, float]
     """Columns that alone rank the leads almost perfectly: check that they are known before the outcome."""
+    learned_on: date | None = None
+    """The day of the learning, shown in the file's header (None: not shown)."""
 
     @property
     def columns_used(self) -> list[str]:
@@ -50,8 +52,9 @@ class LearnResult:
 
     def _header(self) -> list[str]:
         data = self.data
+        on = f" on {self.learned_on:%Y-%m-%d}" if self.learned_on is not None else ""
         lines = [
-            f"Learned by leadscore learn on {datetime.now(UTC):%Y-%m-%d} from {len(data.target):,} leads "
+            f"Learned by leadscore learn{on} from {len(data.target):,} leads "
             f"({data.positives:,} converted, {data.positives / len(data.target):.1%})"
             + (f", events up to {data.as_of.isoformat()}" if data.as_of else "")
             + ".",
@@ -82,12 +85,15 @@ def learn_scorecard(
     folds: int = 5,
     random_state: int = 0,
     models: Sequence[str] = MODELS,
+    learned_on: date | None = None,
     **fitter_params: Any,
 ) -> LearnResult:
     """Learn a scorecard from leads and outcomes, and cross-validate it against reference models.
 
     Arguments are those of ``training_set`` (the data), ``cross_validate`` (``folds``,
     ``random_state``, ``models``; ``folds=0`` skips it) and ``ScorecardFitter`` (the rest).
+    ``learned_on`` is the day the YAML's header names (the library does not read the clock;
+    None: no day).
     Problems with the data raise ``InputError``; doubts are ``LearnWarning`` warnings.
     """
     data = training_set(
@@ -109,4 +115,4 @@ def learn_scorecard(
         comparison = cross_validate(
             data.features.reset_index(drop=True), data.target, folds=folds, random_state=random_state, fitter=fitter, models=models
         )
-    return LearnResult(fitter, data, comparison, suspects)
+    return LearnResult(fitter, data, comparison, suspects, learned_on)

@@ -119,3 +119,17 @@ def test_learn_max_interactions_zero_gives_an_additive_scorecard(files: dict[str
     from leadscore.spec import AllCondition, load_scorecard
 
     assert not any(isinstance(rule.if_, AllCondition) for rule in load_scorecard(card).fit.rules)
+
+
+def test_learn_dates_the_scorecard_with_the_clock_read_by_the_cli(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    import leadscore.cli.learn_commands as commands
+
+    monkeypatch.setattr(commands, "now", lambda: datetime(2026, 2, 3, 23, 59, tzinfo=UTC))
+    card = tmp_path / "card.yaml"
+    learned = runner.invoke(app, ["learn", "--leads", str(files["with_outcome"]), "--outcome-column", "converted", "--folds", "0", "--output", str(card)])
+    assert learned.exit_code == 0, learned.output
+    assert card.read_text().startswith("# Learned by leadscore learn on 2026-02-03 from 1,000 leads")

@@ -143,3 +143,14 @@ def test_date_columns_are_not_features_and_outcomes_may_use_the_leads_id_name(da
     assert training.positives == int(data.y.sum())
     assert {"first_contact", "contacted_at", "mql_id"} <= set(training.excluded)
     assert "first_contact" not in training.features.columns
+
+
+def test_the_learning_day_is_a_parameter_not_the_clock(data: Synthetic) -> None:
+    from datetime import date
+
+    leads = data.leads_with_outcome()
+    undated = learn_scorecard(leads, outcome_column="converted", folds=0).yaml()
+    assert undated.startswith(f"# Learned by leadscore learn from {len(leads):,} leads")
+    dated = learn_scorecard(leads, outcome_column="converted", folds=0, learned_on=date(2026, 3, 2)).yaml()
+    assert dated.startswith("# Learned by leadscore learn on 2026-03-02 from")
+    assert dated.split("\n", 1)[1] == undated.split("\n", 1)[1]
