@@ -18,9 +18,10 @@ from leadscore.learn.evaluate import Comparison, ModelResult, cross_validate, re
 from leadscore.learn.export import FittedScorecard, scorecard_dict, scorecard_yaml, to_scorecard
 from leadscore.learn.features import event_features
 from leadscore.learn.fitter import LearnWarning, ScorecardFitter
+from leadscore.learn.inputs import read_frame
 from leadscore.learn.rd_station import rd_station_points, rd_station_rules, rd_station_scorecard
 from leadscore.learn.rules import LearnedRule, count_column, recency_column
-from leadscore.learn.training import TrainingSet, leak_suspects, read_frame, training_set
+from leadscore.learn.training import TrainingSet, leak_suspects, training_set
 
 __all__ = [
     "AttributeNaiveBayes",

@@ -6,13 +6,17 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from leadscore.learn.evaluate import MODELS, Comparison, cross_validate
 from leadscore.learn.export import scorecard_dict, scorecard_yaml
 from leadscore.learn.fitter import LearnWarning, ScorecardFitter
 from leadscore.learn.training import TrainingSet, leak_suspects, training_set
 from leadscore.spec import Scorecard, parse_scorecard
+
+if TYPE_CHECKING:
+    from leadscore.engines import Engine
 
 
 @dataclass
@@ -86,11 +90,13 @@ def learn_scorecard(
     random_state: int = 0,
     models: Sequence[str] = MODELS,
     learned_on: date | None = None,
+    database: str | Path | Engine | None = None,
     **fitter_params: Any,
 ) -> LearnResult:
     """Learn a scorecard from leads and outcomes, and cross-validate it against reference models.
 
-    Arguments are those of ``training_set`` (the data), ``cross_validate`` (``folds``,
+    Arguments are those of ``training_set`` (the data and the ``database`` that reads
+    it), ``cross_validate`` (``folds``,
     ``random_state``, ``models``; ``folds=0`` skips it) and ``ScorecardFitter`` (the rest).
     ``learned_on`` is the day the YAML's header names (the library does not read the clock;
     None: no day).
@@ -98,7 +104,7 @@ def learn_scorecard(
     """
     data = training_set(
         leads, outcomes=outcomes, outcome_column=outcome_column, events=events, as_of=as_of,
-        exclude=exclude, id_column=id_column, positive=positive,
+        exclude=exclude, id_column=id_column, positive=positive, database=database,
     )
     suspects = leak_suspects(data.features, data.target)
     for column, auc in suspects.items():
