@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leadscore.cli import app, handle_errors
-from leadscore.cli._common import DatabaseOpt, err, now, optional, out
+from leadscore.cli._common import DatabaseOpt, err, for_user, now, optional, out
 from leadscore.errors import InputError
 from leadscore.io.files import write_text
 
@@ -56,7 +57,8 @@ def _warnings_to_stderr() -> Iterator[None]:
         finally:
             for warning in caught:
                 if issubclass(warning.category, LearnWarning):
-                    err.print(f"[yellow]warning:[/yellow] {warning.message}", soft_wrap=True)
+                    text = getattr(warning.message, "template", str(warning.message))
+                    err.print(f"[yellow]warning:[/yellow] {escape(for_user(text))}", soft_wrap=True)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from leadscore.errors import parameter
 from leadscore.learn.evaluate import MODELS, Comparison, cross_validate
 from leadscore.learn.export import scorecard_dict, scorecard_yaml
 from leadscore.learn.fitter import LearnWarning, ScorecardFitter
@@ -110,7 +111,7 @@ def learn_scorecard(
     for column, auc in suspects.items():
         warnings.warn(
             f"column {column!r} alone ranks the leads with ROC AUC {auc:.2f}: if it is filled in after the outcome "
-            f"(by sales, at closing), it leaks the answer; leave it out with --exclude {column!r}",
+            f"(by sales, at closing), it leaks the answer; leave it out with {parameter('exclude')} {column!r}",
             LearnWarning,
             stacklevel=2,
         )

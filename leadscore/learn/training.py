@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from leadscore.errors import InputError
+from leadscore.errors import InputError, parameter
 from leadscore.learn.binning import is_numeric, text_forms
 from leadscore.learn.features import event_features, utc_timestamps
 from leadscore.learn.fitter import MIN_POSITIVES, LearnWarning
@@ -91,7 +91,10 @@ def training_set(
             file, a ``postgresql://`` URL, or an open Engine (left open).
     """
     if (outcomes is None) == (outcome_column is None):
-        raise InputError("give the outcomes either as a file of outcome rows (--outcomes) or as a column of the leads (--outcome-column), not both or neither")
+        raise InputError(
+            f"give the outcomes either as outcome rows ({parameter('outcomes')}) or as a column of the leads "
+            f"({parameter('outcome_column')}), not both or neither"
+        )
     moment = parse_moment(as_of, "as_of") if as_of is not None else None
     with opened(database) as engine:
         table = load_frame(engine, "leads", leads, id_column=id_column)
@@ -132,7 +135,7 @@ def _check_exclusions(table: pd.DataFrame, exclude: Sequence[str], id_column: st
     unknown = [c for c in exclude if c not in table.columns]
     if unknown:
         raise InputError(
-            f"--exclude names {_names(unknown)}, which the leads do not have (columns: {_names(table.columns)}): "
+            f"{parameter('exclude')} names {_names(unknown)}, which the leads do not have (columns: {_names(table.columns)}): "
             "check the spelling, or the column you meant to keep out may be used"
         )
 
@@ -152,12 +155,12 @@ def _outcome_from_column(table: pd.DataFrame, column: str, positive: Sequence[st
     if column not in table.columns:
         raise InputError(
             f"leads: no outcome column {column!r} (columns: {_names(table.columns)}): "
-            "name the column that says whether each lead converted with --outcome-column, or give --outcomes"
+            f"name the column that says whether each lead converted with {parameter('outcome_column')}, or give {parameter('outcomes')}"
         )
     values = text_forms(table[column])
     missing = values.isna()
     if missing.all():
-        raise InputError(f"leads: the outcome column {column!r} is empty: fill it in (1/0, true/false, yes/no) or give --outcomes")
+        raise InputError(f"leads: the outcome column {column!r} is empty: fill it in (1/0, true/false, yes/no) or give {parameter('outcomes')}")
     if missing.any():
         warnings.warn(f"{int(missing.sum())} leads have no value in the outcome column {column!r}: left out", LearnWarning, stacklevel=3)
     values = values[~missing]
@@ -168,7 +171,7 @@ def _outcome_from_column(table: pd.DataFrame, column: str, positive: Sequence[st
     if unknown:
         raise InputError(
             f"leads: the outcome column {column!r} holds values that are neither true nor false ({_names(unknown[:5])}): "
-            "use 1/0, true/false or yes/no, or say which values mean converted with --positive"
+            f"use 1/0, true/false or yes/no, or say which values mean converted with {parameter('positive')}"
         )
     return values.isin(TRUE_WORDS).astype(int)
 
@@ -181,7 +184,7 @@ def _outcome_from_rows(
     rows = rows.assign(lead_id=rows["lead_id"].astype(str).str.strip())
     if positive:
         if "outcome" not in rows.columns:
-            raise InputError("outcomes: --positive filters the 'outcome' column, which the outcomes do not have")
+            raise InputError(f"outcomes: {parameter('positive')} filters the 'outcome' column, which the outcomes do not have")
         wanted = {str(p).strip().lower() for p in positive}
         rows = rows[text_forms(rows["outcome"]).isin(wanted)]
     unknown = ~rows["lead_id"].isin(known)
@@ -233,7 +236,7 @@ def _check_outcome(target: np.ndarray, min_positives: int, column: str | None) -
         raise InputError(
             f"only {positives} of {len(target)} leads converted by {where}: at least {min_positives} converted leads "
             "are needed to learn a scorecard; use a longer history, a broader outcome (such as opportunity "
-            "instead of won, with --positive), or the simple method (leadscore learn-points)"
+            f"instead of won, with {parameter('positive')}), or the simple method (leadscore learn-points)"
         )
     if negatives < min_positives:
         raise InputError(
@@ -244,10 +247,10 @@ def _check_outcome(target: np.ndarray, min_positives: int, column: str | None) -
 
 def _newest(events: pd.DataFrame) -> datetime:
     if "timestamp" not in events.columns or events.empty:
-        raise InputError("events: no timestamps to take as_of from: give --as-of")
+        raise InputError(f"events: no timestamps to take as_of from: give {parameter('as_of')}")
     newest = utc_timestamps(events["timestamp"], "events: timestamp").max()
     if pd.isna(newest):
-        raise InputError("events: no timestamps to take as_of from: give --as-of")
+        raise InputError(f"events: no timestamps to take as_of from: give {parameter('as_of')}")
     return newest.to_pydatetime()
 
 
