@@ -8,21 +8,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leadscore.cli import app, handle_errors
-from leadscore.cli._common import err, out
+from leadscore.cli._common import DatabaseOpt, err, for_user, now, optional, out
 from leadscore.errors import InputError
+from leadscore.io.files import write_text
 
 if TYPE_CHECKING:
     from leadscore.learn.api import LearnResult
 
-LeadsFile = Annotated[str, typer.Option("--leads", help="Leads: a .csv, .parquet or .jsonl file with an id column.", show_default=False)]
+LeadsFile = Annotated[
+    str, typer.Option("--leads", help="Leads: a .csv, .parquet or .jsonl file, or table:NAME in --database, with an id column.", show_default=False)
+]
 OutcomesFile = Annotated[
     str | None,
     typer.Option(
         "--outcomes",
-        help="Outcome rows (lead_id, outcome, timestamp, amount?): a lead with any outcome row converted.",
+        help="Outcome rows (lead_id, outcome, timestamp, amount?), a file or table:NAME: a lead with any outcome row converted.",
         show_default=False,
     ),
 ]
@@ -53,7 +57,8 @@ def _warnings_to_stderr() -> Iterator[None]:
         finally:
             for warning in caught:
                 if issubclass(warning.category, LearnWarning):
-                    err.print(f"[yellow]warning:[/yellow] {warning.message}", soft_wrap=True)
+                    text = getattr(warning.message, "template", str(warning.message))
+                    err.print(f"[yellow]warning:[/yellow] {escape(for_user(text))}", soft_wrap=True)
 
 
 @app.command()
@@ -63,7 +68,10 @@ def learn(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the learned scorecard (YAML).", show_default=False)],
     outcomes: OutcomesFile = None,
     outcome_column: OutcomeColumn = None,
-    events: Annotated[str | None, typer.Option("--events", help="Events (lead_id, event, timestamp) for engagement rules.", show_default=False)] = None,
+    events: Annotated[
+        str | None,
+        typer.Option("--events", help="Events (lead_id, event, timestamp), a file or table:NAME, for engagement rules.", show_default=False),
+    ] = None,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Events up to this moment are features; outcomes after it are what is learned. Default: the newest event.", show_default=False),
@@ -85,6 +93,7 @@ def learn(
     folds: Annotated[int, typer.Option("--folds", min=0, help="Cross-validation folds for the metrics (0: skip them).")] = 5,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the folds and the models.")] = 0,
     name: Annotated[str | None, typer.Option("--name", help="The scorecard's name (default: from the output file).", show_default=False)] = None,
+    database: DatabaseOpt = None,
 ) -> None:
     """Learn a points scorecard from outcomes: bins, value groups and event rules, with cross-validated metrics.
 
@@ -102,20 +111,14 @@ def learn(
     card_name = name or _name_of(output, "learned")
     with _warnings_to_stderr():
         result = learn_scorecard(
-            _source(leads), outcomes=_source(outcomes), outcome_column=outcome_column, events=_source(events), as_of=as_of,
+            leads, outcomes=optional(outcomes), outcome_column=outcome_column, events=optional(events), as_of=as_of,
             exclude=_split(exclude), id_column=id_column, positive=_split(positive) or None, folds=folds, random_state=seed,
             max_rules=max_rules, points_to_double_odds=points_to_double_odds, base_points=base_points, selection=selection,
-            max_interactions=max_interactions,
+            max_interactions=max_interactions, learned_on=now().date(), database=database,
         )
     text = result.yaml(card_name)
-    from leadscore.learn.export import write_text_atomic
-
-    write_text_atomic(output, text)
+    write_text(output, text)
     _report(result, output)
-
-
-def _source(value: str | None) -> Path | None:
-    return Path(value) if value else None
 
 
 def _check_output(output: Path) -> None:
@@ -180,9 +183,10 @@ def learn_points(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Also write a scorecard with these points as fit rules.", show_default=False)
     ] = None,
+    database: DatabaseOpt = None,
 ) -> None:
     """Points per value of a field from conversion rates (RD Station's method): the best value gets 10, the others in proportion."""
-    from leadscore.learn.export import scorecard_yaml, write_text_atomic
+    from leadscore.learn.export import scorecard_yaml
     from leadscore.learn.rd_station import rd_station_points, rd_station_scorecard
     from leadscore.learn.training import training_set
     from leadscore.spec import parse_scorecard
@@ -191,8 +195,8 @@ def learn_points(
         _check_output(output)
     with _warnings_to_stderr():
         data = training_set(
-            Path(leads), outcomes=_source(outcomes), outcome_column=outcome_column, id_column=id_column,
-            positive=_split(positive) or None, min_positives=1,
+            leads, outcomes=optional(outcomes), outcome_column=outcome_column, id_column=id_column,
+            positive=_split(positive) or None, min_positives=1, database=database,
         )
     tables = {}
     for column in field:
@@ -203,7 +207,7 @@ def learn_points(
     if output is not None:
         text = scorecard_yaml(rd_station_scorecard(tables, name=_name_of(output, "rd-station-points")))
         parse_scorecard(text, filename=str(output))
-        write_text_atomic(output, text)
+        write_text(output, text)
         out.print(f"wrote {output}")
 
 

@@ -15,17 +15,19 @@ from leadscore.learn.baselines import AttributeNaiveBayes, gradient_boosting_bas
 from leadscore.learn.calibration import calibration_table, probability_at
 from leadscore.learn.datasets import Dataset, load_olist, load_online_shoppers, load_x_education, shared_data_dir
 from leadscore.learn.evaluate import Comparison, ModelResult, cross_validate, reference_auc, time_split
-from leadscore.learn.export import scorecard_dict, scorecard_yaml, to_scorecard, write_text_atomic
+from leadscore.learn.export import FittedScorecard, scorecard_dict, scorecard_yaml, to_scorecard
 from leadscore.learn.features import event_features
 from leadscore.learn.fitter import LearnWarning, ScorecardFitter
+from leadscore.learn.inputs import read_frame
 from leadscore.learn.rd_station import rd_station_points, rd_station_rules, rd_station_scorecard
 from leadscore.learn.rules import LearnedRule, count_column, recency_column
-from leadscore.learn.training import TrainingSet, leak_suspects, read_frame, training_set
+from leadscore.learn.training import TrainingSet, leak_suspects, training_set
 
 __all__ = [
     "AttributeNaiveBayes",
     "Comparison",
     "Dataset",
+    "FittedScorecard",
     "LearnResult",
     "LearnWarning",
     "LearnedRule",
@@ -56,5 +58,4 @@ __all__ = [
     "time_split",
     "to_scorecard",
     "training_set",
-    "write_text_atomic",
 ]

@@ -5,14 +5,19 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from leadscore.errors import parameter
 from leadscore.learn.evaluate import MODELS, Comparison, cross_validate
 from leadscore.learn.export import scorecard_dict, scorecard_yaml
 from leadscore.learn.fitter import LearnWarning, ScorecardFitter
 from leadscore.learn.training import TrainingSet, leak_suspects, training_set
 from leadscore.spec import Scorecard, parse_scorecard
+
+if TYPE_CHECKING:
+    from leadscore.engines import Engine
 
 
 @dataclass
@@ -25,6 +30,8 @@ class LearnResult:
     """Cross-validated ROC AUC of the scorecard and the reference models (None: not run)."""
     leak_suspects: dict[str, float]
     """Columns that alone rank the leads almost perfectly: check that they are known before the outcome."""
+    learned_on: date | None = None
+    """The day of the learning, shown in the file's header (None: not shown)."""
 
     @property
     def columns_used(self) -> list[str]:
@@ -50,8 +57,9 @@ class LearnResult:
 
     def _header(self) -> list[str]:
         data = self.data
+        on = f" on {self.learned_on:%Y-%m-%d}" if self.learned_on is not None else ""
         lines = [
-            f"Learned by leadscore learn on {datetime.now(UTC):%Y-%m-%d} from {len(data.target):,} leads "
+            f"Learned by leadscore learn{on} from {len(data.target):,} leads "
             f"({data.positives:,} converted, {data.positives / len(data.target):.1%})"
             + (f", events up to {data.as_of.isoformat()}" if data.as_of else "")
             + ".",
@@ -82,23 +90,28 @@ def learn_scorecard(
     folds: int = 5,
     random_state: int = 0,
     models: Sequence[str] = MODELS,
+    learned_on: date | None = None,
+    database: str | Path | Engine | None = None,
     **fitter_params: Any,
 ) -> LearnResult:
     """Learn a scorecard from leads and outcomes, and cross-validate it against reference models.
 
-    Arguments are those of ``training_set`` (the data), ``cross_validate`` (``folds``,
+    Arguments are those of ``training_set`` (the data and the ``database`` that reads
+    it), ``cross_validate`` (``folds``,
     ``random_state``, ``models``; ``folds=0`` skips it) and ``ScorecardFitter`` (the rest).
+    ``learned_on`` is the day the YAML's header names (the library does not read the clock;
+    None: no day).
     Problems with the data raise ``InputError``; doubts are ``LearnWarning`` warnings.
     """
     data = training_set(
         leads, outcomes=outcomes, outcome_column=outcome_column, events=events, as_of=as_of,
-        exclude=exclude, id_column=id_column, positive=positive,
+        exclude=exclude, id_column=id_column, positive=positive, database=database,
     )
     suspects = leak_suspects(data.features, data.target)
     for column, auc in suspects.items():
         warnings.warn(
             f"column {column!r} alone ranks the leads with ROC AUC {auc:.2f}: if it is filled in after the outcome "
-            f"(by sales, at closing), it leaks the answer; leave it out with --exclude {column!r}",
+            f"(by sales, at closing), it leaks the answer; leave it out with {parameter('exclude')} {column!r}",
             LearnWarning,
             stacklevel=2,
         )
@@ -109,4 +122,4 @@ def learn_scorecard(
         comparison = cross_validate(
             data.features.reset_index(drop=True), data.target, folds=folds, random_state=random_state, fitter=fitter, models=models
         )
-    return LearnResult(fitter, data, comparison, suspects)
+    return LearnResult(fitter, data, comparison, suspects, learned_on)

@@ -1,22 +1,20 @@
-"""A fitted ScorecardFitter as an ordinary scorecard: a dict, a Scorecard, YAML text, a file."""
+"""A fitted model as an ordinary scorecard: a dict, a Scorecard, YAML text.
+
+What this module reads of a fitted model is the ``FittedScorecard`` protocol (a fitted
+``ScorecardFitter`` is one); it does not import the fitter, which imports it.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from leadscore.errors import InputError
+from leadscore.learn.rules import LearnedRule
 from leadscore.spec import Scorecard, scorecard_from_dict
-
-if TYPE_CHECKING:
-    from leadscore.learn.fitter import ScorecardFitter
 
 GRADE_QUANTILES = (0.75, 0.5, 0.25)
 """Grades A, B, C start at these quantiles of the training leads' fit points (below: D)."""
@@ -26,7 +24,26 @@ STAGE_QUANTILES = (("SQL", 0.9), ("MQL", 0.7))
 """SQL is the top 10% of the training leads' scores, MQL the next 20%."""
 
 
-def scorecard_dict(fitter: ScorecardFitter, name: str = "learned", description: str | None = None) -> dict[str, Any]:
+class FittedScorecard(Protocol):
+    """What the export reads of a fitted model (``ScorecardFitter`` after ``fit``)."""
+
+    @property
+    def points_to_double_odds(self) -> float: ...
+    @property
+    def base_points(self) -> float: ...
+    @property
+    def rules_(self) -> Sequence[LearnedRule]: ...
+    @property
+    def columns_used_(self) -> Sequence[str]: ...
+    @property
+    def calibration_(self) -> list[dict[str, Any]]: ...
+    @property
+    def score_quantiles_(self) -> dict[str, dict[float, float]]:
+        """Quantiles of the training leads' ``score``, ``fit`` and ``engagement`` points."""
+        ...
+
+
+def scorecard_dict(fitter: FittedScorecard, name: str = "learned", description: str | None = None) -> dict[str, Any]:
     """The scorecard as plain data (the YAML's content), fit rules, engagement rules, stages, calibration."""
     quantiles = fitter.score_quantiles_
     data: dict[str, Any] = {"name": name}
@@ -47,12 +64,12 @@ def scorecard_dict(fitter: ScorecardFitter, name: str = "learned", description: 
     return data
 
 
-def to_scorecard(fitter: ScorecardFitter, name: str = "learned", description: str | None = None) -> Scorecard:
+def to_scorecard(fitter: FittedScorecard, name: str = "learned", description: str | None = None) -> Scorecard:
     """The learned scorecard, validated like any scorecard file."""
     return scorecard_from_dict(scorecard_dict(fitter, name, description), filename=f"<learned {name}>")
 
 
-def _description(fitter: ScorecardFitter) -> str:
+def _description(fitter: FittedScorecard) -> str:
     double = f"{fitter.points_to_double_odds:g}"
     return (
         f"Learned by leadscore from outcomes: {double} points double the odds of converting; "
@@ -143,27 +160,3 @@ def _seq(items: list[Any], flow: bool = True) -> CommentedSeq:
         seq.fa.set_flow_style()
     return seq
 
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then move it into place."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{target}: the folder {str(folder)!r} does not exist")
-    if target.is_dir():
-        raise InputError(f"{target}: is a directory")
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -14,13 +14,14 @@ the leads table are ignored; a timestamp without an offset is UTC.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from leadscore.errors import InputError
 from leadscore.learn.rules import count_column, recency_column
+from leadscore.moments import parse_moment
 
 DEFAULT_MAX_EVENT_TYPES = 20
 
@@ -38,16 +39,6 @@ def utc_timestamps(values: pd.Series, what: str) -> pd.Series:
         rows = ", ".join(str(i) for i in np.flatnonzero(bad.to_numpy())[:5])
         raise InputError(f"{what}: {int(bad.sum())} value(s) are not ISO-8601 timestamps (rows {rows}): write 2026-06-01 or 2026-06-01T12:00:00Z")
     return parsed
-
-
-def as_utc(moment: datetime | str) -> datetime:
-    """An as_of as an aware UTC datetime (a naive one is UTC)."""
-    if isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(f"as_of {moment!r} is not an ISO-8601 timestamp (such as 2026-06-01T00:00:00Z)") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def clean_events(events: pd.DataFrame, lead_ids: Sequence[str], as_of: datetime) -> pd.DataFrame:
@@ -96,7 +87,7 @@ def event_features(
             that the most leads have.
         max_event_types: how many types to keep when ``event_types`` is not given.
     """
-    moment = as_utc(as_of)
+    moment = parse_moment(as_of, "as_of")
     ids = [str(i) for i in lead_ids]
     frame = clean_events(events, ids, moment)
     if event_types is None:

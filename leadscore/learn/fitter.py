@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from sklearn.svm import l1_min_c
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from leadscore.errors import render
 from leadscore.learn.binning import is_numeric
 from leadscore.learn.encoders import (
     CategoricalEncoder,
@@ -49,7 +50,9 @@ from leadscore.learn.encoders import (
     EventRecencyEncoder,
     NumericEncoder,
 )
+from leadscore.learn.export import to_scorecard
 from leadscore.learn.rules import LearnedRule, RuleDraft, condition_holds, event_of, name_rules, rule_fires
+from leadscore.spec import Scorecard
 
 MIN_POSITIVES = 20
 BASE_RULE = "base-points"
@@ -78,7 +81,22 @@ class Interaction:
 
 
 class LearnWarning(UserWarning):
-    """Something about the training data that makes the learned scorecard less trustworthy."""
+    """Something about the training data that makes the learned scorecard less trustworthy.
+
+    Like errors, its text names parameters with ``leadscore.errors.parameter``: ``str()``
+    shows ``exclude``, the CLI ``--exclude`` (``render``).
+    """
+
+    @property
+    def template(self) -> str:
+        """The message with its parameters marked (for ``render``)."""
+        return str(self.args[0]) if self.args else ""
+
+    def render(self, name: Callable[[str], str] = str) -> str:
+        return render(self.template, name)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class ScorecardFitter(ClassifierMixin, BaseEstimator):
@@ -457,10 +475,8 @@ class ScorecardFitter(ClassifierMixin, BaseEstimator):
         converted = self.decision_function(X) > 0
         return self.classes_[converted.astype(int)]
 
-    def to_scorecard(self, name: str = "learned", **options: Any) -> Any:
+    def to_scorecard(self, name: str = "learned", **options: Any) -> Scorecard:
         """The learned model as a leadscore ``Scorecard`` (see ``leadscore.learn.export.scorecard_dict``)."""
-        from leadscore.learn.export import to_scorecard
-
         check_is_fitted(self, "rules_")
         return to_scorecard(self, name, **options)
 

@@ -1,4 +1,4 @@
-"""From files or DataFrames to a training set: lead features, event features and outcomes.
+"""From files, tables or DataFrames to a training set: lead features, event features and outcomes.
 
 Everything a user can get wrong is checked here, with an error (``InputError``) or a
 warning (``LearnWarning``) that names the problem and what fixes it: a missing or
@@ -13,15 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from leadscore.errors import InputError
+from leadscore.errors import InputError, parameter
 from leadscore.learn.binning import is_numeric, text_forms
-from leadscore.learn.features import as_utc, event_features, utc_timestamps
+from leadscore.learn.features import event_features, utc_timestamps
 from leadscore.learn.fitter import MIN_POSITIVES, LearnWarning
+from leadscore.learn.inputs import load_frame, opened
+from leadscore.moments import parse_moment
+
+if TYPE_CHECKING:
+    from leadscore.engines import Engine
 
 NOT_FEATURES = ("created_at", "account_id")
 """Lead columns that are never features: when the lead arrived, and the account's id."""
@@ -48,31 +53,6 @@ class TrainingSet:
         return int(self.target.sum())
 
 
-def read_frame(source: Any, what: str) -> pd.DataFrame:
-    """A DataFrame from a pandas/polars/Arrow table or a .csv, .parquet or .jsonl file."""
-    if isinstance(source, pd.DataFrame):
-        return source.copy()
-    module = type(source).__module__
-    if module.startswith(("polars", "pyarrow")):
-        return source.to_pandas()
-    if not isinstance(source, str | Path):
-        raise InputError(f"{what}: cannot read {type(source).__name__}: give a file path or a DataFrame")
-    from leadscore.io.formats import file_format
-
-    path = Path(source)
-    kind = file_format(path)
-    if not path.is_file():
-        raise InputError(f"{what}: {path}: no such file")
-    try:
-        if kind == "csv":
-            return pd.read_csv(path)
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        return pd.read_json(path, lines=True)
-    except (ValueError, OSError) as exc:
-        raise InputError(f"{what}: {path}: cannot read it as {kind.upper()}: {str(exc).strip().splitlines()[0]}") from exc
-
-
 def training_set(
     leads: Any,
     *,
@@ -84,11 +64,16 @@ def training_set(
     id_column: str = "lead_id",
     positive: Sequence[str] | None = None,
     min_positives: int = MIN_POSITIVES,
+    database: str | Path | Engine | None = None,
 ) -> TrainingSet:
     """Assemble the training set; raise ``InputError`` on anything that would make a nonsense model.
 
+    Every input is a .csv, .parquet or .jsonl file, ``table:NAME`` (a table of ``database``)
+    or a pandas/polars/Arrow table, read through the engine with the same checks as scoring
+    (``leadscore.learn.inputs``: a CSV's columns of numbers are numbers).
+
     Args:
-        leads: the leads (file or DataFrame) with ``id_column`` and attribute columns.
+        leads: the leads with ``id_column`` and attribute columns.
         outcomes: outcome rows ``lead_id, outcome?, timestamp?, amount?``: a lead with any
             (``positive``) outcome row converted. Give this or ``outcome_column``.
         outcome_column: a column of the leads that says whether each lead converted
@@ -102,26 +87,32 @@ def training_set(
         positive: outcome values that count as converted (default: any outcome row; for
             an outcome column, the usual true values).
         min_positives: fewest converted (and non-converted) leads to learn from.
+        database: the engine that reads the inputs: None (DuckDB in memory), a DuckDB
+            file, a ``postgresql://`` URL, or an open Engine (left open).
     """
-    table = read_frame(leads, "leads")
-    ids = _lead_ids(table, id_column)
-    table.index = pd.Index(ids, name="lead_id")
-    _check_exclusions(table, exclude, id_column)
-    moment = as_utc(as_of) if as_of is not None else None
-    known = set(table.index)  # every lead, also those created after as_of
-    table = _created_by(table, moment)
     if (outcomes is None) == (outcome_column is None):
-        raise InputError("give the outcomes either as a file of outcome rows (--outcomes) or as a column of the leads (--outcome-column), not both or neither")
-    if outcome_column is not None:
-        target = _outcome_from_column(table, outcome_column, positive)
-    else:
-        target = _outcome_from_rows(table, _outcome_rows(read_frame(outcomes, "outcomes"), id_column), positive, moment, known)
+        raise InputError(
+            f"give the outcomes either as outcome rows ({parameter('outcomes')}) or as a column of the leads "
+            f"({parameter('outcome_column')}), not both or neither"
+        )
+    moment = parse_moment(as_of, "as_of") if as_of is not None else None
+    with opened(database) as engine:
+        table = load_frame(engine, "leads", leads, id_column=id_column)
+        table.index = pd.Index(_lead_ids(table, id_column), name="lead_id")
+        _check_exclusions(table, exclude, id_column)
+        known = set(table.index)  # every lead, also those created after as_of
+        table = _created_by(table, moment)
+        if outcome_column is not None:
+            target = _outcome_from_column(table, outcome_column, positive)
+        else:
+            rows = load_frame(engine, "outcomes", outcomes, id_column=id_column)
+            target = _outcome_from_rows(table, _outcome_rows(rows, id_column), positive, moment, known)
+        event_table = load_frame(engine, "events", events) if events is not None else None
     table = table.loc[target.index]
     drop = {id_column, *NOT_FEATURES, *exclude, *([outcome_column] if outcome_column else [])}
     drop |= {c for c in table.columns if _is_datetime(table[c]) or table[c].isna().all()}
     features = table.drop(columns=[c for c in table.columns if c in drop])
-    if events is not None:
-        event_table = read_frame(events, "events")
+    if event_table is not None:
         if moment is None:
             moment = _newest(event_table)
         features = pd.concat([features, event_features(event_table, list(features.index), moment)], axis=1)
@@ -132,12 +123,8 @@ def training_set(
 
 
 def _lead_ids(table: pd.DataFrame, id_column: str) -> list[str]:
-    if id_column not in table.columns:
-        raise InputError(f"leads: no id column {id_column!r} (columns: {_names(table.columns)}); name it with --id-column")
-    ids = table[id_column]
-    if ids.isna().any():
-        raise InputError(f"leads: {int(ids.isna().sum())} leads have no {id_column}: every lead needs an id")
-    text = ids.astype(str).str.strip()
+    """The ids, trimmed (the engine checked that each lead has one, and that none repeats as written)."""
+    text = table[id_column].astype(str).str.strip()
     dupes = text[text.duplicated()]
     if len(dupes):
         raise InputError(f"leads: {id_column} {dupes.iloc[0]!r} appears more than once ({len(dupes)} repeated ids): each lead needs its own id")
@@ -148,7 +135,7 @@ def _check_exclusions(table: pd.DataFrame, exclude: Sequence[str], id_column: st
     unknown = [c for c in exclude if c not in table.columns]
     if unknown:
         raise InputError(
-            f"--exclude names {_names(unknown)}, which the leads do not have (columns: {_names(table.columns)}): "
+            f"{parameter('exclude')} names {_names(unknown)}, which the leads do not have (columns: {_names(table.columns)}): "
             "check the spelling, or the column you meant to keep out may be used"
         )
 
@@ -168,12 +155,12 @@ def _outcome_from_column(table: pd.DataFrame, column: str, positive: Sequence[st
     if column not in table.columns:
         raise InputError(
             f"leads: no outcome column {column!r} (columns: {_names(table.columns)}): "
-            "name the column that says whether each lead converted with --outcome-column, or give --outcomes"
+            f"name the column that says whether each lead converted with {parameter('outcome_column')}, or give {parameter('outcomes')}"
         )
     values = text_forms(table[column])
     missing = values.isna()
     if missing.all():
-        raise InputError(f"leads: the outcome column {column!r} is empty: fill it in (1/0, true/false, yes/no) or give --outcomes")
+        raise InputError(f"leads: the outcome column {column!r} is empty: fill it in (1/0, true/false, yes/no) or give {parameter('outcomes')}")
     if missing.any():
         warnings.warn(f"{int(missing.sum())} leads have no value in the outcome column {column!r}: left out", LearnWarning, stacklevel=3)
     values = values[~missing]
@@ -184,7 +171,7 @@ def _outcome_from_column(table: pd.DataFrame, column: str, positive: Sequence[st
     if unknown:
         raise InputError(
             f"leads: the outcome column {column!r} holds values that are neither true nor false ({_names(unknown[:5])}): "
-            "use 1/0, true/false or yes/no, or say which values mean converted with --positive"
+            f"use 1/0, true/false or yes/no, or say which values mean converted with {parameter('positive')}"
         )
     return values.isin(TRUE_WORDS).astype(int)
 
@@ -197,7 +184,7 @@ def _outcome_from_rows(
     rows = rows.assign(lead_id=rows["lead_id"].astype(str).str.strip())
     if positive:
         if "outcome" not in rows.columns:
-            raise InputError("outcomes: --positive filters the 'outcome' column, which the outcomes do not have")
+            raise InputError(f"outcomes: {parameter('positive')} filters the 'outcome' column, which the outcomes do not have")
         wanted = {str(p).strip().lower() for p in positive}
         rows = rows[text_forms(rows["outcome"]).isin(wanted)]
     unknown = ~rows["lead_id"].isin(known)
@@ -249,7 +236,7 @@ def _check_outcome(target: np.ndarray, min_positives: int, column: str | None) -
         raise InputError(
             f"only {positives} of {len(target)} leads converted by {where}: at least {min_positives} converted leads "
             "are needed to learn a scorecard; use a longer history, a broader outcome (such as opportunity "
-            "instead of won, with --positive), or the simple method (leadscore learn-points)"
+            f"instead of won, with {parameter('positive')}), or the simple method (leadscore learn-points)"
         )
     if negatives < min_positives:
         raise InputError(
@@ -260,10 +247,10 @@ def _check_outcome(target: np.ndarray, min_positives: int, column: str | None) -
 
 def _newest(events: pd.DataFrame) -> datetime:
     if "timestamp" not in events.columns or events.empty:
-        raise InputError("events: no timestamps to take as_of from: give --as-of")
+        raise InputError(f"events: no timestamps to take as_of from: give {parameter('as_of')}")
     newest = utc_timestamps(events["timestamp"], "events: timestamp").max()
     if pd.isna(newest):
-        raise InputError("events: no timestamps to take as_of from: give --as-of")
+        raise InputError(f"events: no timestamps to take as_of from: give {parameter('as_of')}")
     return newest.to_pydatetime()
 
 

@@ -67,7 +67,9 @@ def test_learn_then_score_works_unchanged(files: dict[str, Path], tmp_path: Path
     ("args", "message"),
     [
         pytest.param(["--outcome-column", "nope"], "no outcome column 'nope'", id="missing-outcome-column"),
+        pytest.param(["--outcome-column", "nope"], "converted with --outcome-column, or give --outcomes", id="names-flags"),
         pytest.param(["--outcome-column", "country"], "neither true nor false", id="not-an-outcome"),
+        pytest.param(["--outcome-column", "country"], "which values mean converted with --positive", id="names-positive"),
         pytest.param(["--outcome-column", "converted", "--exclude", "industri"], "--exclude names 'industri'", id="unknown-exclude"),
         pytest.param(["--outcome-column", "converted", "--positive", "2"], "every one of the 1000 leads did not convert", id="constant"),
     ],
@@ -88,6 +90,17 @@ def test_learn_warns_about_outcomes_of_unknown_leads(files: dict[str, Path], tmp
     ])
     assert result.exit_code == 0, result.output
     assert "1 outcome rows (1 lead ids) are for leads not in the leads" in " ".join(result.output.split())
+
+
+def test_learn_warnings_name_flags(files: dict[str, Path], tmp_path: Path) -> None:
+    import pandas as pd
+
+    leads = pd.read_csv(files["with_outcome"])
+    leaky = tmp_path / "leaky.csv"
+    leads.assign(sales_notes=leads["converted"].map({1: "closed", 0: "no answer"})).to_csv(leaky, index=False)
+    result = runner.invoke(app, ["learn", "--leads", str(leaky), "--outcome-column", "converted", "--folds", "0", "--output", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "it leaks the answer; leave it out with --exclude 'sales_notes'" in " ".join(result.output.split())
 
 
 def test_learn_points_prints_the_table_and_writes_rules(files: dict[str, Path], tmp_path: Path) -> None:
@@ -119,3 +132,17 @@ def test_learn_max_interactions_zero_gives_an_additive_scorecard(files: dict[str
     from leadscore.spec import AllCondition, load_scorecard
 
     assert not any(isinstance(rule.if_, AllCondition) for rule in load_scorecard(card).fit.rules)
+
+
+def test_learn_dates_the_scorecard_with_the_clock_read_by_the_cli(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    import leadscore.cli.learn_commands as commands
+
+    monkeypatch.setattr(commands, "now", lambda: datetime(2026, 2, 3, 23, 59, tzinfo=UTC))
+    card = tmp_path / "card.yaml"
+    learned = runner.invoke(app, ["learn", "--leads", str(files["with_outcome"]), "--outcome-column", "converted", "--folds", "0", "--output", str(card)])
+    assert learned.exit_code == 0, learned.output
+    assert card.read_text().startswith("# Learned by leadscore learn on 2026-02-03 from 1,000 leads")

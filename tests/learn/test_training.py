@@ -71,13 +71,13 @@ def test_too_few_positives_is_an_error_that_says_what_to_do(data: Synthetic) -> 
 
 
 def test_missing_outcome_column_is_an_error_naming_the_columns(data: Synthetic) -> None:
-    with pytest.raises(InputError, match=r"no outcome column 'won'.*'employees'.*--outcome-column"):
+    with pytest.raises(InputError, match=r"no outcome column 'won'.*'employees'.*outcome_column, or give outcomes"):
         training_set(data.leads, outcome_column="won")
 
 
 def test_outcome_column_with_unclear_values_is_an_error(data: Synthetic) -> None:
     leads = data.leads.assign(converted=np.where(data.y == 1, "signed", "maybe"))
-    with pytest.raises(InputError, match=r"neither true nor false.*--positive"):
+    with pytest.raises(InputError, match=r"neither true nor false.*converted with positive"):
         training_set(leads, outcome_column="converted")
     training = training_set(leads, outcome_column="converted", positive=["signed"])
     assert training.positives == int(data.y.sum())
@@ -89,14 +89,15 @@ def test_outcomes_and_outcome_column_exclusive(data: Synthetic) -> None:
 
 
 def test_unknown_excluded_column_is_an_error(data: Synthetic) -> None:
-    with pytest.raises(InputError, match="--exclude names 'industri'"):
+    with pytest.raises(InputError, match=r"^exclude names 'industri'"):
         training_set(data.leads_with_outcome(), outcome_column="converted", exclude=["industri"])
 
 
 def test_excluded_column_is_never_used_even_when_it_predicts_best(data: Synthetic) -> None:
     leads = data.leads_with_outcome().assign(sales_notes=np.where(data.y == 1, "closed", "no answer"))
-    with pytest.warns(LearnWarning, match="'sales_notes' alone ranks the leads"):
+    with pytest.warns(LearnWarning, match="'sales_notes' alone ranks the leads.*leave it out with exclude 'sales_notes'$") as caught:
         leaky = learn_scorecard(leads, outcome_column="converted", folds=0)
+    assert all(str(w.message).isprintable() for w in caught)  # parameters are shown by name, no markers
     assert "sales_notes" in leaky.columns_used
     result = learn_scorecard(leads, outcome_column="converted", exclude=["sales_notes", "industry"], folds=0)
     card = result.scorecard()
@@ -143,3 +144,14 @@ def test_date_columns_are_not_features_and_outcomes_may_use_the_leads_id_name(da
     assert training.positives == int(data.y.sum())
     assert {"first_contact", "contacted_at", "mql_id"} <= set(training.excluded)
     assert "first_contact" not in training.features.columns
+
+
+def test_the_learning_day_is_a_parameter_not_the_clock(data: Synthetic) -> None:
+    from datetime import date
+
+    leads = data.leads_with_outcome()
+    undated = learn_scorecard(leads, outcome_column="converted", folds=0).yaml()
+    assert undated.startswith(f"# Learned by leadscore learn from {len(leads):,} leads")
+    dated = learn_scorecard(leads, outcome_column="converted", folds=0, learned_on=date(2026, 3, 2)).yaml()
+    assert dated.startswith("# Learned by leadscore learn on 2026-03-02 from")
+    assert dated.split("\n", 1)[1] == undated.split("\n", 1)[1]
