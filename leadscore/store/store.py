@@ -529,6 +529,18 @@ class Store:
         rows = self._rows(f"SELECT * FROM scorecards WHERE name = {lit(name)} AND yaml = {lit(text)} ORDER BY version DESC")
         return self._version(rows[0]) if rows else None
 
+    def install(self, text: str, at: datetime, *, filename: str = "<scorecard>") -> tuple[ScorecardVersion, bool]:
+        """``serve``'s rule: a scorecard the store does not hold yet becomes the active version of its name.
+
+        Returns the version and whether it was new (a held one is left as it is).
+        """
+        card = parse_scorecard(text, filename=filename)
+        held = self.find_scorecard(text, card.name)
+        if held is not None:
+            return held, False
+        version, _ = self.add_scorecard(text, at, filename=filename)
+        return self.activate(version.name, version.version, at), True
+
     def activate(self, name: str, version: int, at: datetime) -> ScorecardVersion:
         """Make ``version`` the active version of ``name`` (the one active before is retired)."""
         target = self.scorecard(name, version)
@@ -556,7 +568,7 @@ class Store:
         )
         return ApiKey(key_id, scope, name, at, None), key
 
-    def keys(self) -> list[ApiKey]:
+    def api_keys(self) -> list[ApiKey]:
         return [
             ApiKey(r["key_id"], r["scope"], r["name"], r["created_at"], r["revoked_at"])
             for r in self._rows("SELECT * FROM api_keys ORDER BY created_at, key_id")
