@@ -39,6 +39,8 @@ class Message:
     body: str | None = None
     kind: str = ""
     """The message's own type as sent (track, page, identify...), for the messages table."""
+    event_id: str | None = None
+    """The event's id when it is not the message id (an imported file's event_id)."""
 
 
 @dataclass(frozen=True)

@@ -273,14 +273,17 @@ class Store:
 
         lead_changes: list[tuple[str, str, str | None, Message]] = []
         account_changes: list[tuple[str, str, str | None, Message]] = []
+        groups: set[str] = set()
         for m in new:
-            if m.lead_id is None:
-                continue
-            if m.type == "identify":
+            if m.type == "identify" and m.lead_id is not None:
                 for name, value in m.traits.items():
                     lead_changes.append((m.lead_id, name, _text_value(value), m))
+                    if name == "account_id" and value is not None:
+                        groups.add(_text_value(value) or "")
             elif m.type == "group" and m.group_id is not None:
-                lead_changes.append((m.lead_id, "account_id", m.group_id, m))
+                groups.add(m.group_id)
+                if m.lead_id is not None:
+                    lead_changes.append((m.lead_id, "account_id", m.group_id, m))
                 for name, value in m.traits.items():
                     if name != "account_id":
                         account_changes.append((m.group_id, name, _text_value(value), m))
@@ -289,8 +292,7 @@ class Store:
             self._refresh_leads({(lead, name) for lead, name, _, _ in lead_changes})
             for lead, _, _, _ in lead_changes:
                 touch(lead, "profile")
-        if account_changes or any(m.type == "group" and m.group_id for m in new):
-            groups = {m.group_id for m in new if m.type == "group" and m.group_id}
+        if groups:
             self._insert(
                 "INSERT INTO accounts (account_id) SELECT account_id FROM __ls_accounts ON CONFLICT DO NOTHING",
                 "__ls_accounts",
@@ -322,7 +324,7 @@ class Store:
     def _event_rows(self, events: list[Message], key: str) -> pa.Table:
         return _arrow({
             key: (pa.string(), [getattr(m, key) for m in events]),
-            "event_id": (pa.string(), [m.message_id for m in events]),
+            "event_id": (pa.string(), [m.event_id or m.message_id for m in events]),
             "event": (pa.string(), [m.event for m in events]),
             "timestamp": (TS, [m.timestamp for m in events]),
             "properties": (pa.string(), [
@@ -447,7 +449,8 @@ class Store:
                 continue
             changed.append((row["lead_id"], new, rules))
             if old is None or not all(_same(old[k], new[k]) for k in CHANGE_FIELDS):
-                history.append((row["lead_id"], new, reasons.get(row["lead_id"], "event")))
+                reason = "scorecard" if old is not None and old["version"] != version.version else reasons.get(row["lead_id"], "event")
+                history.append((row["lead_id"], new, reason))
         if not changed:
             return 0
         with self.engine.transaction():
