@@ -128,6 +128,13 @@ class Store:
     def _rows(self, text: str) -> list[dict[str, Any]]:
         return self.engine.execute(sql(text)).to_pylist()
 
+    def _rows_for(self, text: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Rows of ``text``, which reads the relation ``__ls_ids (id)`` holding ``ids`` (no SQL text per id)."""
+        if not ids:
+            return []
+        with self.engine.rows("__ls_ids", pa.table({"id": pa.array(list(dict.fromkeys(ids)), pa.string())})):
+            return self._rows(text)
+
     def _refresh_columns(self) -> None:
         for table in ("leads", "accounts"):
             self._columns[table] = list(self.engine.execute(sql(f"SELECT * FROM {table} LIMIT 0")).column_names)
@@ -184,11 +191,7 @@ class Store:
         unique: dict[str, Message] = {}
         for message in messages:
             unique.setdefault(message.message_id, message)
-        stored: set[str] = set()
-        ids = list(unique)
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            stored |= {r["message_id"] for r in self._rows(f"SELECT message_id FROM messages WHERE {in_list('message_id', chunk)}")}
+        stored = {r["message_id"] for r in self._rows_for("SELECT m.message_id FROM messages AS m JOIN __ls_ids AS i ON i.id = m.message_id", list(unique))}
         return [m for i, m in unique.items() if i not in stored]
 
     def _add_columns(self, table: str, names: set[str]) -> None:
@@ -307,6 +310,13 @@ class Store:
         return touched
 
     def _see_leads(self, first_seen: dict[str, datetime]) -> None:
+        if not first_seen:
+            return
+        known = {
+            r["lead_id"]: r["first_seen"]
+            for r in self._rows_for("SELECT s.lead_id, s.first_seen FROM lead_seen AS s JOIN __ls_ids AS i ON i.id = s.lead_id", list(first_seen))
+        }
+        first_seen = {lead: moment for lead, moment in first_seen.items() if lead not in known or moment < known[lead]}
         if not first_seen:
             return
         rows = _arrow({"lead_id": (pa.string(), list(first_seen)), "first_seen": (TS, list(first_seen.values()))})
@@ -436,9 +446,12 @@ class Store:
         if not rows:
             return 0
         ids = [r["lead_id"] for r in rows]
-        before: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 1000):
-            before |= {r["lead_id"]: r for r in self.current_scores(version.name, ids[start : start + 1000])}
+        before = {
+            r["lead_id"]: r
+            for r in self._rows_for(
+                f"SELECT s.* FROM scores AS s JOIN __ls_ids AS i ON i.id = s.lead_id WHERE s.scorecard = {lit(version.name)}", ids
+            )
+        }
         changed, history = [], []
         for row in rows:
             rules = {k: v for k, v in row.items() if k.startswith(("fit.", "engagement."))}
