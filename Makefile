@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP_RUN): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[postgres,learn]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[postgres,learn,service]'
 	touch $@
 
 $(STAMP_DEV): pyproject.toml constraints.txt | $(BIN)/python

@@ -4,11 +4,19 @@
       ├ ScorecardError           exit 2   HTTP 422   a scorecard breaks the contract
       ├ InputError               exit 2   HTTP 400   unreadable input, bad column or value
       ├ UnsupportedError         exit 2   HTTP 400   an engine or dialect lacks an operation
+      │ └ InvalidMessagesError   exit 2   HTTP 400   ingested messages refused, every problem listed
+      ├ UnsupportedError         exit 2   HTTP 400   an engine or dialect lacks an operation
+      │ └ StoreVersionError      exit 2   HTTP 503   a store made by a newer leadscore
       ├ NotFoundError            exit 1   HTTP 404   a lead or table that does not exist
+      ├ AuthError                exit 2   HTTP 401   no API key, or an unknown or revoked one
+      ├ ScopeError               exit 2   HTTP 403   a key without the scope a route needs
+      ├ ConflictError            exit 1   HTTP 409   the request conflicts with the stored state
+      ├ TooLargeError            exit 2   HTTP 413   a message or request over its size limit
+      ├ OverloadedError          exit 1   HTTP 503   the service is busy; ``retry_after`` seconds
       └ EngineError              exit 1   HTTP 503   the database failed; wraps the cause
 
-The CLI reads ``exit_code`` and the service reads ``http_status`` from the error class;
-nothing else decides them.
+The CLI reads ``exit_code`` and the service reads ``http_status`` (and ``problems``, and
+``retry_after`` when set) from the error; nothing else decides them.
 
 Messages name the library's parameters (``as_of``, ``horizon``), never a command-line flag:
 a parameter is written ``parameter("as_of")`` inside the message, which ``str()`` shows as
@@ -64,6 +72,13 @@ class LeadscoreError(Exception):
 
     exit_code: int = 1
     http_status: int = 500
+    code: str = "internal"
+    """A short machine-readable name of the error (the service's ``error.code``)."""
+    retry_after: int | None = None
+
+    def problem_list(self) -> list[dict[str, object]]:
+        """The problems behind the error, as JSON objects (the service's ``error.problems``)."""
+        return []
 
     @property
     def template(self) -> str:
@@ -82,10 +97,14 @@ class ScorecardError(LeadscoreError):
 
     exit_code = 2
     http_status = 422
+    code = "invalid_scorecard"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def problem_list(self) -> list[dict[str, object]]:
+        return [p.to_dict() for p in self.problems]
 
 
 class InputError(LeadscoreError):
@@ -93,6 +112,21 @@ class InputError(LeadscoreError):
 
     exit_code = 2
     http_status = 400
+    code = "invalid_input"
+
+
+class InvalidMessagesError(InputError):
+    """Ingested messages were refused; ``problems`` lists each (``index``, ``path``, ``message``)."""
+
+    code = "invalid_messages"
+
+    def __init__(self, problems: list[dict[str, object]], message: str | None = None) -> None:
+        self.problems = problems
+        n = len(problems)
+        super().__init__(message or f"{n} problem{'s' if n != 1 else ''} in the request; nothing was stored")
+
+    def problem_list(self) -> list[dict[str, object]]:
+        return list(self.problems)
 
 
 class UnsupportedError(LeadscoreError):
@@ -100,6 +134,14 @@ class UnsupportedError(LeadscoreError):
 
     exit_code = 2
     http_status = 400
+    code = "unsupported"
+
+
+class StoreVersionError(UnsupportedError):
+    """The store was made by a newer leadscore; this one does not know its tables."""
+
+    http_status = 503
+    code = "store_version"
 
 
 class NotFoundError(LeadscoreError):
@@ -107,6 +149,51 @@ class NotFoundError(LeadscoreError):
 
     exit_code = 1
     http_status = 404
+    code = "not_found"
+
+
+class AuthError(LeadscoreError):
+    """No API key was given, or it is unknown or revoked."""
+
+    exit_code = 2
+    http_status = 401
+    code = "unauthorized"
+
+
+class ScopeError(LeadscoreError):
+    """The API key lacks the scope the route needs."""
+
+    exit_code = 2
+    http_status = 403
+    code = "forbidden"
+
+
+class ConflictError(LeadscoreError):
+    """The request conflicts with what is stored (e.g. activating a retired draft's rival)."""
+
+    exit_code = 1
+    http_status = 409
+    code = "conflict"
+
+
+class TooLargeError(LeadscoreError):
+    """A message or request is over its size limit (or decompresses beyond it)."""
+
+    exit_code = 2
+    http_status = 413
+    code = "too_large"
+
+
+class OverloadedError(LeadscoreError):
+    """The service cannot take more work now; try again after ``retry_after`` seconds."""
+
+    exit_code = 1
+    http_status = 503
+    code = "overloaded"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class EngineError(LeadscoreError):
@@ -114,3 +201,4 @@ class EngineError(LeadscoreError):
 
     exit_code = 1
     http_status = 503
+    code = "database"

@@ -60,7 +60,10 @@ def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(_id(name), table=_id(table) if table else None)
 
 
-def table_expression(table: Table, alias: str) -> exp.Table:
+def table_expression(table: Table, alias: str) -> exp.Expression:
+    """``table`` in a FROM clause under ``alias``: a table name, or the table's query as a subquery."""
+    if table.query is not None:
+        return exp.Subquery(this=table.query.copy(), alias=exp.TableAlias(this=_id(alias)))
     parts = [_id(p) for p in table.name]
     name = parts[-1]
     db = parts[-2] if len(parts) > 1 else None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 class Kind(StrEnum):
@@ -24,6 +28,9 @@ class Table:
     columns: dict[str, Kind] = field(default_factory=dict)
     unique_event_ids: bool = False
     """Events only: no (lead_id, event_id) repeats (a key constraint, or the caller says so)."""
+    query: exp.Expression | None = field(default=None, compare=False)
+    """A relation computed by a query (read as a subquery named ``name``), not a stored table:
+    the store's leads, events and accounts as they were at an ``as_of``."""
 
     def has(self, column: str) -> bool:
         return column in self.columns

@@ -11,7 +11,9 @@ connection (a query itself runs on all the database's threads).
 from __future__ import annotations
 
 import abc
+import contextlib
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -74,6 +76,40 @@ class Engine(abc.ABC):
         names = columns if columns is not None else list(table.columns)
         select = [exp.column(exp.to_identifier(c, quoted=True), table="t") for c in names] or [exp.Star()]
         return self.execute(exp.select(*select).from_(table_expression(table, "t")))
+
+    def source_sql(self, table: Table) -> str:
+        """``SELECT *`` of a relation in the engine's dialect (a stored table or a query table)."""
+        from sqlglot import exp
+
+        return exp.select(exp.Star()).from_(table_expression(table, "t")).sql(dialect=self.dialect.name)
+
+    # -- statements and transactions (the store's seam) -----------------------------------
+    @abc.abstractmethod
+    def run(self, statement: exp.Expression, rows: Sequence[Sequence[Any]] | None = None) -> None:
+        """Run a statement (DDL or DML) that returns nothing; with ``rows``, once per row, its
+        placeholders (``exp.Placeholder``, ``?`` in DuckDB-dialect text) bound to the row's values.
+
+        Raises:
+            EngineError: the database refused it.
+        """
+
+    @abc.abstractmethod
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """A transaction on this engine's connection: committed when the block ends, rolled back
+        when it raises. Holds ``lock`` meanwhile (other calls on this engine wait). Nested blocks
+        join the outer transaction."""
+
+    @abc.abstractmethod
+    def rows(self, name: str, data: pa.Table) -> contextlib.AbstractContextManager[Table]:
+        """Arrow rows readable as the relation ``name`` inside the block (to insert or upsert many
+        rows with one ``INSERT ... SELECT``): DuckDB registers the Arrow table, PostgreSQL COPYs
+        it into a temporary table. Use inside ``transaction()``."""
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Engine]:
+        """An engine for reads that run beside this one's statements (same database, its own
+        connection: a DuckDB cursor, a pooled PostgreSQL connection). Default: this engine."""
+        yield self
 
     # -- outputs -----------------------------------------------------------------------
     @abc.abstractmethod

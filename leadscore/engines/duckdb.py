@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import re
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -74,6 +77,7 @@ class DuckDBEngine(Engine):
             self._set("enable_progress_bar", "true")
             self._set("enable_progress_bar_print", "false")
         self.loader = DuckDBLoader(self.conn)
+        self._depth = 0
 
     def _set(self, setting: str, value: str) -> None:
         self.conn.execute(f"SET {setting} = {value}").fetchall()
@@ -85,9 +89,8 @@ class DuckDBEngine(Engine):
 
     def materialize(self, table: Table) -> Table:
         name = self._fresh_name("copy")
-        source = ".".join(quote(p) for p in table.name)
         with self.lock:
-            self._statement(f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS SELECT * FROM {source}")
+            self._statement(f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS {self.source_sql(table)}")
         return Table((name,), dict(table.columns), unique_event_ids=table.unique_event_ids)
 
     def json_keys(self, table: Table, column: str, limit: int) -> set[str]:
@@ -139,6 +142,66 @@ class DuckDBEngine(Engine):
     def execute(self, query: exp.Expression) -> pa.Table:
         return self._run(query.sql(dialect=self.dialect.name), lambda c, q: c.sql(q).to_arrow_table())
 
+    # -- statements and transactions ---------------------------------------------------
+    def run(self, statement: exp.Expression, rows: Sequence[Sequence[Any]] | None = None) -> None:
+        sql = statement.sql(dialect=self.dialect.name)
+        if rows is None:
+            self._statement(sql)
+        elif rows:
+            self._run(sql, lambda c, q: c.executemany(q, [list(r) for r in rows]))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._statement("BEGIN TRANSACTION")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                with contextlib.suppress(duckdb.Error):
+                    self.conn.execute("ROLLBACK").fetchall()
+                raise
+            self._depth = 0
+            try:
+                self.conn.execute("COMMIT").fetchall()
+            except duckdb.Error as exc:
+                with contextlib.suppress(duckdb.Error):
+                    self.conn.execute("ROLLBACK").fetchall()
+                raise EngineError(f"DuckDB failed to commit: {exc}") from exc
+
+    @contextlib.contextmanager
+    def rows(self, name: str, data: pa.Table) -> Iterator[Table]:
+        from leadscore.engines.duckdb_loader import kind_of
+
+        with self.lock:
+            self.conn.register(name, data)
+            try:
+                kinds = {c: kind_of(str(t)) for c, t in zip(data.column_names, self.conn.sql(f"SELECT * FROM {quote(name)}").types, strict=True)}
+                yield Table((name,), kinds)
+            finally:
+                self.conn.unregister(name)
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Engine]:
+        with self.lock:
+            cursor = self.conn.cursor()
+        clone = copy.copy(self)
+        clone.conn, clone.lock, clone.progress, clone._depth = cursor, threading.RLock(), None, 0
+        clone.loader = DuckDBLoader(cursor)
+        try:
+            yield clone
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                cursor.close()
+
     # -- outputs -------------------------------------------------------------------------
     def write_file(self, query: exp.Expression, path: Path) -> None:
         file_format(path)
@@ -158,5 +221,5 @@ class DuckDBEngine(Engine):
                 raise InputError(f"{target}: cannot write the table: {exc}") from exc
 
     def close(self) -> None:
-        with self.lock:
+        with self.lock, contextlib.suppress(duckdb.Error):
             self.conn.close()

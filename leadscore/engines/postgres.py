@@ -9,7 +9,10 @@ canonical column types.
 from __future__ import annotations
 
 import contextlib
+import copy
 import tempfile
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -56,6 +59,8 @@ class PostgresEngine(Engine):
 
     def __init__(self, url: str) -> None:
         super().__init__()
+        self.url = url
+        self._pool: Any = None
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -162,9 +167,8 @@ class PostgresEngine(Engine):
     # -- running ----------------------------------------------------------------------
     def materialize(self, table: Table) -> Table:
         name = self._fresh_name("copy")
-        source = ".".join(_ident(p) for p in table.name)
         with self.lock:
-            self._statement(f"CREATE TEMP TABLE {_ident(name)} AS SELECT * FROM {source}")
+            self._statement(f"CREATE TEMP TABLE {_ident(name)} AS {self.source_sql(table)}")
             self._statement(f"ANALYZE {_ident(name)}")
         return Table((name,), dict(table.columns), unique_event_ids=table.unique_event_ids)
 
@@ -205,6 +209,70 @@ class PostgresEngine(Engine):
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
         return pa.table({name: _arrow_column(list(values), oid) for (name, oid), values in zip(described, columns, strict=True)})
 
+    # -- statements and transactions ---------------------------------------------------
+    def run(self, statement: exp.Expression, rows: Sequence[Sequence[Any]] | None = None) -> None:
+        import psycopg
+
+        sql = statement.sql(dialect=self.dialect.name)
+        with self.lock:
+            try:
+                if rows is None:
+                    self.conn.execute(sql)
+                elif rows:
+                    with self.conn.cursor() as cur:
+                        cur.executemany(sql, [list(r) for r in rows])
+            except psycopg.Error as exc:
+                raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        import psycopg
+
+        with self.lock:
+            try:
+                with self.conn.transaction():
+                    yield
+            except psycopg.Error as exc:
+                raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
+
+    @contextlib.contextmanager
+    def rows(self, name: str, data: pa.Table) -> Iterator[Table]:
+        import psycopg
+
+        kinds = {c: _kind_of_arrow(t) for c, t in zip(data.column_names, data.schema.types, strict=True)}
+        types = {c: "bigint" if pa.types.is_integer(t) else PG_TYPES.get(kinds[c], "text") for c, t in zip(data.column_names, data.schema.types, strict=True)}
+        columns = ", ".join(f"{_ident(c)} {t}" for c, t in types.items())
+        names = ", ".join(_ident(c) for c in kinds)
+        with self.lock:
+            try:
+                self.conn.execute(f"CREATE TEMP TABLE {_ident(name)} ({columns})")
+                with self.conn.cursor() as cur, cur.copy(f"COPY {_ident(name)} ({names}) FROM STDIN") as copy_in:
+                    for row in zip(*(data.column(c).to_pylist() for c in data.column_names), strict=True):
+                        copy_in.write_row(row)
+            except psycopg.Error as exc:
+                raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
+            try:
+                yield Table((name,), kinds)
+            finally:
+                with contextlib.suppress(psycopg.Error):
+                    self.conn.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Engine]:
+        with self.lock:
+            if self._pool is None:
+                from psycopg_pool import ConnectionPool
+
+                self._pool = ConnectionPool(
+                    self.url, min_size=1, max_size=8, open=True, timeout=30,
+                    kwargs={"autocommit": True, "connect_timeout": 10},
+                    configure=lambda c: c.execute("SET TIME ZONE 'UTC'"),
+                )
+        with self._pool.connection() as conn:
+            clone = copy.copy(self)
+            clone.conn, clone.lock, clone._pool = conn, threading.RLock(), None
+            yield clone
+
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
         import psycopg
 
@@ -219,6 +287,9 @@ class PostgresEngine(Engine):
                 raise InputError(f"{target}: cannot write the table: {str(exc).strip()}") from exc
 
     def close(self) -> None:
+        if self._pool is not None:
+            with contextlib.suppress(Exception):
+                self._pool.close()
         with contextlib.suppress(Exception):
             self.conn.close()
         self._staging.close()
@@ -238,6 +309,14 @@ def _arrow_column(values: list[Any], oid: int) -> pa.Array:
     if oid == 1700:
         values = [None if v is None else float(v) for v in values]
     return pa.array(values, arrow_type)
+
+
+def _kind_of_arrow(arrow_type: pa.DataType) -> Kind:
+    if pa.types.is_timestamp(arrow_type):
+        return Kind.TIMESTAMP
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type):
+        return Kind.NUMBER
+    return Kind.TEXT
 
 
 def _redact(url: str) -> str:

@@ -1,0 +1,166 @@
+"""Rescoring: leads touched by committed data, in micro-batches, under every active scorecard.
+
+A worker thread takes the leads queued since its last pass (with why: ``event`` or
+``profile``), scores them with the compiled query over the store (only those lead ids),
+upserts the current scores and writes a history row where the score, grade, level, stage or
+label changed. A sweep rescoring every lead (reason ``time``: decay, windows, inactivity)
+runs every ``sweep_every`` seconds, and on demand (``sweep()``). Activating a scorecard
+version rescored every lead with reason ``scorecard``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from leadscore.spec import Scorecard, parse_scorecard
+from leadscore.store import ScorecardVersion, Store
+
+log = logging.getLogger("leadscore.service.rescorer")
+CHUNK = 2000
+
+
+class Cards:
+    """The parsed active scorecard versions (parsed once per version)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._parsed: dict[tuple[str, int], Scorecard] = {}
+        self._lock = threading.Lock()
+
+    def card(self, version: ScorecardVersion) -> Scorecard:
+        with self._lock:
+            key = (version.name, version.version)
+            if key not in self._parsed:
+                self._parsed[key] = parse_scorecard(version.yaml, filename=f"{version.name}@{version.version}")
+            return self._parsed[key]
+
+    def active(self, store: Store | None = None) -> list[tuple[ScorecardVersion, Scorecard]]:
+        return [(v, self.card(v)) for v in (store or self.store).active()]
+
+
+class Rescorer:
+    """The rescoring worker; ``clock`` is the service's clock (read on this thread, the edge)."""
+
+    def __init__(
+        self, store: Store, cards: Cards, clock: Callable[[], datetime], *, sweep_every: float = 900.0,
+        observe: Callable[[int, float], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.cards = cards
+        self.clock = clock
+        self.sweep_every = sweep_every
+        self.observe = observe
+        self._pending: dict[str, str] = {}
+        self._jobs: list[tuple[Callable[[], Any], Future[Any]]] = []
+        self._cond = threading.Condition()
+        self._sweep_requested = False
+        self._stopping = False
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, name="leadscore-rescorer", daemon=True)
+        self._next_sweep = time.monotonic() + sweep_every
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    def touch(self, leads: dict[str, str]) -> None:
+        """Queue leads for rescoring (``event`` wins over ``profile`` for one lead)."""
+        with self._cond:
+            for lead, reason in leads.items():
+                if self._pending.get(lead) not in ("event",):
+                    self._pending[lead] = reason
+            self._cond.notify_all()
+
+    def sweep(self, wait: bool = True, timeout: float = 60.0) -> None:
+        """Ask for a sweep now; with ``wait``, return when it has run."""
+        with self._cond:
+            self._sweep_requested = True
+            self._cond.notify_all()
+            if wait:
+                self._cond.wait_for(lambda: not self._sweep_requested and not self._busy, timeout)
+
+    def call(self, work: Callable[[], Any], timeout: float | None = None) -> Any:
+        """Run ``work`` on the worker thread (between passes, so no pass mixes versions); its result."""
+        done: Future[Any] = Future()
+        with self._cond:
+            self._jobs.append((work, done))
+            self._cond.notify_all()
+        return done.result(timeout)
+
+    def idle(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing is pending (for tests and shutdown)."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: not self._pending and not self._jobs and not self._busy and not self._sweep_requested, timeout
+            )
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(
+                    lambda: self._pending or self._jobs or self._sweep_requested or self._stopping
+                    or time.monotonic() >= self._next_sweep,
+                    timeout=max(0.0, self._next_sweep - time.monotonic()),
+                )
+                if self._stopping and not self._pending:
+                    return
+                sweep = self._sweep_requested or time.monotonic() >= self._next_sweep
+                pending, self._pending = self._pending, {}
+                jobs, self._jobs = self._jobs, []
+                self._busy = True
+            for work, done in jobs:
+                try:
+                    done.set_result(work())
+                except Exception as exc:
+                    done.set_exception(exc)
+            try:
+                if sweep:
+                    self._next_sweep = time.monotonic() + self.sweep_every
+                    self.rescore_all("time")
+                if pending:
+                    self.rescore(pending)
+            except Exception:
+                log.exception("rescoring failed; the leads stay queued")
+                with self._cond:
+                    for lead, reason in pending.items():
+                        self._pending.setdefault(lead, reason)
+                time.sleep(1.0)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    if sweep:
+                        self._sweep_requested = False
+                    self._cond.notify_all()
+
+    def rescore(self, leads: dict[str, str], versions: list[tuple[ScorecardVersion, Scorecard]] | None = None) -> int:
+        """Rescore ``leads`` (lead → reason) under the active versions; returns the history rows written."""
+        started = time.monotonic()
+        written = 0
+        ids = sorted(leads)
+        with self.store.reader() as reading:
+            active = versions if versions is not None else self.cards.active(reading)
+            for version, card in active:
+                for start in range(0, len(ids), CHUNK):
+                    chunk = ids[start : start + CHUNK]
+                    at = self.clock()
+                    rows = reading.score(card, at, chunk).to_pylist()
+                    written += self.store.save_scores(version, rows, leads, at)
+        if self.observe is not None:
+            self.observe(len(ids), time.monotonic() - started)
+        return written
+
+    def rescore_all(self, reason: str, versions: list[tuple[ScorecardVersion, Scorecard]] | None = None) -> int:
+        with self.store.reader() as reading:
+            ids = reading.lead_ids()
+        return self.rescore(dict.fromkeys(ids, reason), versions)

@@ -1,0 +1,112 @@
+"""The store on DuckDB and PostgreSQL: migrations, idempotent writes, exact time travel, batch equality."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from leadscore.errors import InvalidMessagesError, StoreVersionError
+from leadscore.scoring import score_leads
+from leadscore.spec import parse_scorecard
+from leadscore.store import LATEST, Message, open_store, schema
+from leadscore.store.sql import sql
+from tests.service.conftest import CARD
+
+T0 = datetime(2026, 5, 1, tzinfo=UTC)
+RECEIVED = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def day(n: float) -> datetime:
+    return T0 + timedelta(days=n)
+
+
+def messages() -> list[Message]:
+    return [
+        Message("i1", "identify", day(0), RECEIVED, lead_id="maria", traits={"job_title": "Director", "country": "ES"}),
+        Message("g1", "group", day(0), RECEIVED, lead_id="maria", group_id="acme", traits={"employees": 500}),
+        Message("e1", "event", day(1), RECEIVED, lead_id="maria", event="page_view", properties={"url": "/pricing"}),
+        Message("e2", "event", day(2), RECEIVED, lead_id="maria", event="demo_request", properties={}),
+        Message("i2", "identify", day(10), RECEIVED, lead_id="maria", traits={"job_title": "intern"}),
+        Message("a1", "event", day(1), RECEIVED, anonymous_id="anon-1", event="email_open", properties={}),
+        Message("a2", "event", day(3), RECEIVED, anonymous_id="anon-1", event="email_open", properties={}),
+        Message("i3", "identify", day(5), RECEIVED, lead_id="bob", link="anon-1", traits={"job_title": "VP Sales"}),
+        Message("g2", "group", day(6), RECEIVED, lead_id="bob", group_id="tiny", traits={"employees": 5}),
+        Message("g3", "group", day(12), RECEIVED, lead_id="bob", group_id="tiny", traits={"employees": 150}),
+    ]
+
+
+def test_migrations_create_upgrade_and_refuse_newer(store_target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with open_store(store_target) as store:
+        assert store.previous_version == 0
+        store.write(messages()[:1])
+    with open_store(store_target) as store:
+        assert store.previous_version == LATEST
+    # a later leadscore adds a migration: the older store is upgraded on open, its data kept
+    later = [*schema.MIGRATIONS, (LATEST + 1, "a test table", ["CREATE TABLE later_things (x INTEGER)"])]
+    monkeypatch.setattr(schema, "MIGRATIONS", later)
+    monkeypatch.setattr(schema, "LATEST", LATEST + 1)
+    with open_store(store_target) as store:
+        assert store.previous_version == LATEST
+        assert store.engine.execute(sql("SELECT COUNT(*) AS n FROM later_things")).column(0).to_pylist() == [0]
+        assert store.lead_ids() == ["maria"]
+    monkeypatch.undo()
+    # this leadscore refuses the store the later one made
+    with pytest.raises(StoreVersionError, match="newer leadscore"):
+        open_store(store_target)
+
+
+def test_writes_are_idempotent_by_message_id(store_target: str) -> None:
+    with open_store(store_target) as store:
+        touched = store.write(messages())
+        assert touched == {"maria": "event", "bob": "event"}
+        assert store.write(messages()) == {}
+        assert store.write(messages()[:3] + messages()[:3]) == {}
+        counts = store.engine.execute(sql("SELECT (SELECT COUNT(*) FROM events) AS e, (SELECT COUNT(*) FROM messages) AS m")).to_pylist()
+        assert counts == [{"e": 4, "m": 10}]
+        leads = {r["lead_id"]: r for r in store.engine.execute(sql("SELECT * FROM leads")).to_pylist()}
+        assert leads["maria"]["job_title"] == "intern" and leads["maria"]["account_id"] == "acme"
+        assert leads["bob"]["created_at"] == day(5)  # first seen: its identify
+        assert leads["maria"]["created_at"] == day(0)
+
+
+def test_trait_names_that_clash_in_case_are_refused(store_target: str) -> None:
+    with open_store(store_target) as store:
+        store.write(messages()[:1])
+        with pytest.raises(InvalidMessagesError) as info:
+            store.write([Message("x", "identify", day(1), RECEIVED, lead_id="maria", traits={"Job_Title": "CEO"})])
+        assert info.value.problem_list()[0]["path"] == "traits.Job_Title"
+        assert store.columns("leads").count("job_title") == 1
+
+
+def test_time_travel_is_exact(store_target: str) -> None:
+    card = parse_scorecard(CARD)
+    with open_store(store_target) as store:
+        store.write(messages())
+        at = {r["lead_id"]: r for r in store.score(card, day(4)).to_pylist()}
+        # maria was a director at day 4 (the change to intern is at day 10), acme was big
+        assert at["maria"]["fit.decision-maker"] == 20 and at["maria"]["fit.big-account"] == 10
+        # bob's anonymous opens count only from his identify (day 5) on
+        assert at["bob"]["engagement.opener"] == 0
+        later = {r["lead_id"]: r for r in store.score(card, day(11)).to_pylist()}
+        assert later["maria"]["fit.decision-maker"] == 0
+        assert later["bob"]["engagement.opener"] == 7
+        assert later["bob"]["fit.big-account"] == 0  # tiny had 5 employees until day 12
+        assert store.score(card, day(13), ["bob"]).to_pylist()[0]["fit.big-account"] == 10
+        # the same numbers for one lead as for all
+        assert store.score(card, day(4), ["maria"]).to_pylist() == [at["maria"]]
+        attributes, account = store.attributes("maria", day(4))
+        assert attributes == {"job_title": "Director", "country": "ES"} and account == "acme"
+
+
+def test_the_canonical_tables_score_as_the_store_does(store_target: str, tmp_path: Path) -> None:
+    card = parse_scorecard(CARD)
+    with open_store(store_target) as store:
+        store.write(messages())
+        expected = store.score(card, day(20)).to_pylist()
+    batch = score_leads(
+        card, leads="table:leads", events="table:events", accounts="table:accounts", as_of=day(20),
+        engine=store_target,
+    ).to_pylist()
+    assert batch == expected
