@@ -33,9 +33,14 @@ class Api:
         return {"Authorization": "Basic " + base64.b64encode(f"{self.keys[scope]}:".encode()).decode()}
 
     def send(self, kind: str, body: dict, scope: str = "ingest") -> dict:
+        """Send one message and wait until its rescoring is done (each change is its own history row)."""
         response = self.client.post(f"/v1/{kind}", json=body, headers=self.basic(scope))
         assert response.status_code == 200, response.text
+        assert self.settled()
         return response.json()
+
+    def settled(self) -> bool:
+        return self.client.app.state.service.rescorer.idle(timeout=120)
 
     def count(self, table: str) -> int:
         return self.store.engine.execute(sql(f"SELECT COUNT(*) AS n FROM {table}")).column(0).to_pylist()[0]
@@ -209,8 +214,7 @@ def test_history_queue_versions_and_sweep(api: Api) -> None:
     api.send("track", {"userId": "ann", "event": "demo_request", "timestamp": at(2), "messageId": "h3"})
     api.send("track", {"userId": "ben", "event": "page_view", "timestamp": at(1), "messageId": "h4"})
     api.send("track", {"userId": "ben", "event": "email_open", "timestamp": at(1), "messageId": "h5"})  # no change: no row
-    service = c.app.state.service
-    assert service.rescorer.idle()
+    assert api.settled()
     history = c.get("/v1/leads/ann/history", headers=api.auth("read")).json()["changes"]
     assert [(h["reason"], h["score"], h["stage"]) for h in history] == [("profile", 20, "lead"), ("event", 70, "SQL")]
     assert len(c.get("/v1/leads/ben/history", headers=api.auth("read")).json()["changes"]) == 2

@@ -139,7 +139,10 @@ def test_kill_9_under_load_loses_no_acknowledged_event(served: tuple[Server, dic
     threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60  # kill it while it is busy, once it has acknowledged something
+    while time.monotonic() < deadline and len(acked) < 200:
+        time.sleep(0.05)
+    time.sleep(0.3)
     server.stop(signal.SIGKILL)
     stop.set()
     for thread in threads:
