@@ -67,18 +67,11 @@ class Problem:
         }
 
 
-class LeadscoreError(Exception):
-    """Base of every error leadscore raises on purpose."""
+class NamesParameters:
+    """An exception or warning whose message marks parameters: ``str()`` shows their names,
+    ``render(flag)`` shows them as the caller knows them."""
 
-    exit_code: int = 1
-    http_status: int = 500
-    code: str = "internal"
-    """A short machine-readable name of the error (the service's ``error.code``)."""
-    retry_after: int | None = None
-
-    def problem_list(self) -> list[dict[str, object]]:
-        """The problems behind the error, as JSON objects (the service's ``error.problems``)."""
-        return []
+    args: tuple[object, ...]
 
     @property
     def template(self) -> str:
@@ -90,6 +83,20 @@ class LeadscoreError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+class LeadscoreError(NamesParameters, Exception):
+    """Base of every error leadscore raises on purpose."""
+
+    exit_code: int = 1
+    http_status: int = 500
+    code: str = "internal"
+    """A short machine-readable name of the error (the service's ``error.code``)."""
+    retry_after: int | None = None
+
+    def problem_list(self) -> list[dict[str, object]]:
+        """The problems behind the error, as JSON objects (the service's ``error.problems``)."""
+        return []
 
 
 class ScorecardError(LeadscoreError):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +41,7 @@ from sklearn.svm import l1_min_c
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from leadscore.errors import render
+from leadscore.errors import NamesParameters
 from leadscore.learn.binning import is_numeric
 from leadscore.learn.encoders import (
     CategoricalEncoder,
@@ -80,23 +80,12 @@ class Interaction:
         )
 
 
-class LearnWarning(UserWarning):
+class LearnWarning(NamesParameters, UserWarning):
     """Something about the training data that makes the learned scorecard less trustworthy.
 
     Like errors, its text names parameters with ``leadscore.errors.parameter``: ``str()``
     shows ``exclude``, the CLI ``--exclude`` (``render``).
     """
-
-    @property
-    def template(self) -> str:
-        """The message with its parameters marked (for ``render``)."""
-        return str(self.args[0]) if self.args else ""
-
-    def render(self, name: Callable[[str], str] = str) -> str:
-        return render(self.template, name)
-
-    def __str__(self) -> str:
-        return self.render()
 
 
 class ScorecardFitter(ClassifierMixin, BaseEstimator):
