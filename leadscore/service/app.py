@@ -37,6 +37,7 @@ from leadscore.errors import (
 from leadscore.moments import parse_moment
 from leadscore.ranking import prioritize
 from leadscore.service.clock import now
+from leadscore.service.dashboard import install as install_dashboard
 from leadscore.service.messages import MAX_REQUEST, decode_body, read_messages
 from leadscore.service.metrics import Metrics
 from leadscore.service.rescorer import Cards, Rescorer
@@ -395,6 +396,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
+    install_dashboard(app, service, compare)  # the pages in the browser: docs/dashboard.md
     return app
 
 
