@@ -44,6 +44,6 @@ def main() -> None:
     app(prog_name="leadscore")
 
 
-from leadscore.cli import backtest_commands, commands, learn_commands, service_commands  # noqa: E402 - registers the commands on app
+from leadscore.cli import backtest_commands, commands, dashboard_commands, learn_commands, service_commands  # noqa: E402 - registers the commands on app
 
-__all__ = ["app", "backtest_commands", "commands", "handle_errors", "learn_commands", "main", "service_commands"]
+__all__ = ["app", "backtest_commands", "commands", "dashboard_commands", "handle_errors", "learn_commands", "main", "service_commands"]

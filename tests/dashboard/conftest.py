@@ -124,7 +124,8 @@ def served(tmp_path: Path, browser: object) -> Iterator[Dashboard]:
     import uvicorn
 
     store, keys = _seeded(tmp_path)
-    app = create_app(store, Settings(sweep_every=3600, clock=lambda: NOW))
+    started = time.monotonic()
+    app = create_app(store, Settings(sweep_every=3600, clock=lambda: NOW + timedelta(seconds=time.monotonic() - started)))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

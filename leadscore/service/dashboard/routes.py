@@ -89,12 +89,13 @@ def install(app: FastAPI, service: Any, compare: Compare) -> None:
             return html(request, "forbidden.html", session, status=403)
         return session
 
-    def active_cards(reading: Store, name: str | None) -> tuple[list[ScorecardVersion], tuple[ScorecardVersion, Scorecard]]:
+    def active_cards(reading: Store, name: str | None) -> tuple[list[str], tuple[ScorecardVersion, Scorecard]]:
+        """The names of the active scorecards, and the one named (else the first)."""
         active = cards.active(reading)
         if not active:
             raise NotFoundError("no active scorecard")
         chosen = next((a for a in active if a[0].name == name), active[0])
-        return [v for v, _ in active], chosen
+        return [v.name for v, _ in active], chosen
 
     # -- signing in and out --------------------------------------------------------------------
     @app.get("/login", include_in_schema=False)

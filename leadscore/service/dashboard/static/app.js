@@ -126,6 +126,7 @@
 
     const text = JSON.parse(document.getElementById("yaml-data").textContent);
     editor = LeadscoreEditor.create(host, text, validate);
+    window.leadscoreEditor = editor;
 
     async function preview(name, version) {
       say(`previewing version ${version}…`);
