@@ -51,14 +51,21 @@ def queue_page(
     """One page of the call list (priority: grade in ``grade_order``, then level, then score) and the total."""
     rank = "CASE " + " ".join(f"WHEN s.grade = {lit(g)} THEN {i}" for i, g in enumerate(grade_order)) + f" ELSE {len(grade_order)} END"
     columns = store.columns("leads")
-    extra = "".join(f", l.{ident(c)} AS {ident(c)}" for c in (*SEARCHED, "owner") if c in columns)
     where = _where(store, scorecard, chosen)
+    join = " LEFT JOIN leads AS l ON l.lead_id = s.lead_id" if chosen.owner or chosen.search else ""
     rows = store.engine.execute(sql(
-        f"SELECT s.lead_id, s.score, s.fit, s.engagement, s.grade, s.level, s.priority, s.stage, s.label, s.rules, s.scored_at"
-        f"{extra} FROM scores AS s LEFT JOIN leads AS l ON l.lead_id = s.lead_id WHERE {where} "
+        f"SELECT s.lead_id, s.score, s.fit, s.engagement, s.grade, s.level, s.priority, s.stage, s.label, s.rules, s.scored_at "
+        f"FROM scores AS s{join} WHERE {where} "
         f"ORDER BY {rank}, s.level NULLS LAST, s.score DESC NULLS LAST, s.lead_id LIMIT {int(limit)} OFFSET {int(offset)}"
     )).to_pylist()
-    join = " LEFT JOIN leads AS l ON l.lead_id = s.lead_id" if chosen.owner or chosen.search else ""
+    shown = [c for c in (*SEARCHED, "owner") if c in columns]
+    if rows and shown:  # the page's names and e-mails: a second query over its ids, not a join over every lead
+        listed = ", ".join(ident(c) for c in shown)
+        found = {r["lead_id"]: r for r in store.engine.execute(sql(
+            f"SELECT lead_id, {listed} FROM leads WHERE {in_list('lead_id', [r['lead_id'] for r in rows])}"
+        )).to_pylist()}
+        for row in rows:
+            row.update({c: (found.get(row["lead_id"]) or {}).get(c) for c in shown})
     total = store.engine.execute(sql(f"SELECT COUNT(*) AS n FROM scores AS s{join} WHERE {where}")).column(0).to_pylist()[0]
     return rows, int(total)
 
