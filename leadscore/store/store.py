@@ -447,6 +447,10 @@ class Store:
             where += f" AND {in_list('lead_id', lead_ids)}"
         return self._rows(f"SELECT * FROM scores WHERE {where}")
 
+    def stored_scores(self, lead_id: str) -> list[dict[str, Any]]:
+        """The lead's stored current scores, one row per scorecard."""
+        return self._rows(f"SELECT * FROM scores WHERE lead_id = {lit(lead_id)}")
+
     def save_scores(self, version: ScorecardVersion, rows: list[dict[str, Any]], reasons: dict[str, str], at: datetime) -> int:
         """Upsert the current scores of ``rows``; write a history row where the score, grade, level,
         stage or label changed (reason from ``reasons``). Returns the number of history rows."""
