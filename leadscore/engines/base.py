@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from leadscore.io.sources import TableRef
 
 
+_RENDERED: dict[int, tuple[exp.Expression, str, str]] = {}
+_RENDERED_LOCK = threading.Lock()
+_RENDERED_MAX = 256
+_RENDERED_TEXT_MAX = 2000
+
+
 class Engine(abc.ABC):
     """A database that runs compiled scorecards."""
 
@@ -39,6 +45,23 @@ class Engine(abc.ABC):
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._counter = 0
+
+    def render(self, query: exp.Expression) -> str:
+        """``query`` as text in this engine's dialect. Statements a caller reuses (the store's,
+        parsed once and cached) are rendered once: the text is kept by the tree's identity, with
+        the tree itself, so an id is never reused while it is kept."""
+        key = id(query)
+        found = _RENDERED.get(key)
+        if found is not None and found[0] is query and found[1] == self.dialect.name:
+            return found[2]
+        text = query.sql(dialect=self.dialect.name)
+        if len(text) > _RENDERED_TEXT_MAX:  # a compiled scorecard: made afresh each time, not kept
+            return text
+        with _RENDERED_LOCK:
+            if len(_RENDERED) >= _RENDERED_MAX:
+                _RENDERED.pop(next(iter(_RENDERED)))
+            _RENDERED[key] = (query, self.dialect.name, text)
+        return text
 
     def _fresh_name(self, role: str) -> str:
         with self.lock:

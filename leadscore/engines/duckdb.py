@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import duckdb
 
 from leadscore.compiler.dialects import DIALECTS, Dialect
-from leadscore.compiler.sources import Table
+from leadscore.compiler.sources import Kind, Table
 from leadscore.engines.base import Engine
 from leadscore.engines.duckdb_loader import DuckDBLoader, literal, quote
 from leadscore.engines.files import copy_statement
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _MEMORY = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 IN_MEMORY = ("duckdb", ":memory:", "")
+MAX_IDLE_CURSORS = 8
 
 
 class DuckDBEngine(Engine):
@@ -78,6 +79,9 @@ class DuckDBEngine(Engine):
             self._set("enable_progress_bar_print", "false")
         self.loader = DuckDBLoader(self.conn)
         self._depth = 0
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        """Reader cursors kept for reuse (a reader never waits for this connection's lock)."""
+        self._cursors_lock = threading.Lock()
 
     def _set(self, setting: str, value: str) -> None:
         self.conn.execute(f"SET {setting} = {value}").fetchall()
@@ -140,11 +144,11 @@ class DuckDBEngine(Engine):
             raise EngineError(f"DuckDB failed: {exc}") from exc
 
     def execute(self, query: exp.Expression) -> pa.Table:
-        return self._run(query.sql(dialect=self.dialect.name), lambda c, q: c.sql(q).to_arrow_table())
+        return self._run(self.render(query), lambda c, q: c.sql(q).to_arrow_table())
 
     # -- statements and transactions ---------------------------------------------------
     def run(self, statement: exp.Expression, rows: Sequence[Sequence[Any]] | None = None) -> None:
-        sql = statement.sql(dialect=self.dialect.name)
+        sql = self.render(statement)
         if rows is None:
             self._statement(sql)
         elif rows:
@@ -184,23 +188,38 @@ class DuckDBEngine(Engine):
         with self.lock:
             self.conn.register(name, data)
             try:
-                kinds = {c: kind_of(str(t)) for c, t in zip(data.column_names, self.conn.sql(f"SELECT * FROM {quote(name)}").types, strict=True)}
+                kinds = {c: _arrow_kind(t) for c, t in zip(data.column_names, data.schema.types, strict=True)}
+                if any(k is None for k in kinds.values()):  # a type Arrow alone does not say: ask DuckDB
+                    kinds = {c: kind_of(str(t)) for c, t in zip(data.column_names, self.conn.sql(f"SELECT * FROM {quote(name)}").types, strict=True)}
                 yield Table((name,), kinds)
             finally:
                 self.conn.unregister(name)
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Engine]:
-        with self.lock:
-            cursor = self.conn.cursor()
+        # cursors are kept for reuse, so a read never waits for a transaction on this
+        # connection (only making a new cursor takes its lock)
+        with self._cursors_lock:
+            cursor = self._cursors.pop() if self._cursors else None
+        if cursor is None:
+            with self.lock:
+                cursor = self.conn.cursor()
         clone = copy.copy(self)
         clone.conn, clone.lock, clone.progress, clone._depth = cursor, threading.RLock(), None, 0
         clone.loader = DuckDBLoader(cursor)
+        clone._cursors, clone._cursors_lock = [], threading.Lock()
+        healthy = False
         try:
             yield clone
+            healthy = True
         finally:
-            with contextlib.suppress(duckdb.Error):
-                cursor.close()
+            with self._cursors_lock:
+                keep = healthy and clone._depth == 0 and len(self._cursors) < MAX_IDLE_CURSORS and not self._closed
+                if keep:
+                    self._cursors.append(cursor)
+            if not keep:
+                with contextlib.suppress(duckdb.Error):
+                    cursor.close()
 
     # -- outputs -------------------------------------------------------------------------
     def write_file(self, query: exp.Expression, path: Path) -> None:
@@ -220,6 +239,26 @@ class DuckDBEngine(Engine):
                 self.conn.execute("ROLLBACK").fetchall()
                 raise InputError(f"{target}: cannot write the table: {exc}") from exc
 
+    _closed = False
+
     def close(self) -> None:
+        with self._cursors_lock:
+            self._closed = True
+            cursors, self._cursors = self._cursors, []
+        for cursor in cursors:
+            with contextlib.suppress(duckdb.Error):
+                cursor.close()
         with self.lock, contextlib.suppress(duckdb.Error):
             self.conn.close()
+
+
+def _arrow_kind(arrow_type: pa.DataType) -> Kind | None:
+    import pyarrow as pa
+
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return Kind.TEXT
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type):
+        return Kind.NUMBER
+    if pa.types.is_timestamp(arrow_type):
+        return Kind.TIMESTAMP
+    return None

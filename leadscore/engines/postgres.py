@@ -205,7 +205,7 @@ class PostgresEngine(Engine):
                 raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
 
     def execute(self, query: exp.Expression) -> pa.Table:
-        described, rows = self._query(query.sql(dialect=self.dialect.name))
+        described, rows = self._query(self.render(query))
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
         return pa.table({name: _arrow_column(list(values), oid) for (name, oid), values in zip(described, columns, strict=True)})
 
@@ -213,7 +213,7 @@ class PostgresEngine(Engine):
     def run(self, statement: exp.Expression, rows: Sequence[Sequence[Any]] | None = None) -> None:
         import psycopg
 
-        sql = statement.sql(dialect=self.dialect.name)
+        sql = self.render(statement)
         with self.lock:
             try:
                 if rows is None:

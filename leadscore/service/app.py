@@ -265,14 +265,27 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
             if not reading.lead_exists(lead_id):
                 raise NotFoundError(f"no lead {lead_id!r}")
             attributes, account = reading.attributes(lead_id, at)
+            # now: the stored current score (it includes every acknowledged event once the
+            # rescorer has passed); computed here when the lead waits for the rescorer, has no
+            # stored score under the active version, or at an as_of
+            stored = {} if as_of is not None or rescorer.waiting(lead_id) else {r["scorecard"]: r for r in reading.stored_scores(lead_id)}
             scores = {}
             for version, card in cards.active(reading):
+                row = stored.get(version.name)
+                if row is not None and row["version"] == version.version:
+                    saved = json.loads(row["rules"] or "{}")
+                    order = [f"fit.{r.name}" for r in card.fit.rules] + [f"engagement.{r.name}" for r in card.engagement.rules]
+                    scores[version.name] = {
+                        "version": version.version, **{k: row[k] for k in OUTPUT_FIELDS},
+                        "rules": {k: saved[k] for k in order if k in saved}, "scored_at": row["scored_at"].isoformat(),
+                    }
+                    continue
                 rows = reading.score(card, at, [lead_id]).to_pylist()
                 if rows:
                     row = rows[0]
                     scores[version.name] = {
                         "version": version.version, **{k: row[k] for k in OUTPUT_FIELDS},
-                        "rules": {k: v for k, v in row.items() if k.startswith(("fit.", "engagement."))},
+                        "rules": {k: v for k, v in row.items() if k.startswith(("fit.", "engagement."))}, "scored_at": at.isoformat(),
                     }
         return {"lead_id": lead_id, "attributes": attributes, "account_id": account, "scores": scores, "as_of": at.isoformat()}
 

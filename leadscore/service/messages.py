@@ -170,7 +170,13 @@ def _message(
     if not isinstance(item, dict):
         _problem(found, index, "", "a message must be a JSON object")
         return None
-    size = len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    # the stored body is the message's compact JSON without the write key: its size is the
+    # message's, unless a write key was sent in it (then measured with the key, as sent)
+    stored = {k: v for k, v in item.items() if k not in NOT_STORED}
+    body = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
+    size = len(body) if body.isascii() else len(body.encode("utf-8"))
+    if len(stored) != len(item):
+        size = len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     if size > MAX_MESSAGE:
         raise TooLargeError(
             f"message {index} is {size // 1024} KB, over the {MAX_MESSAGE // 1024} KB limit",
@@ -262,7 +268,6 @@ def _message(
         moment = original + (received_at - sent) if sent is not None else original
     else:
         moment = received_at
-    stored = {k: v for k, v in item.items() if k not in NOT_STORED}
     return Message(
         message_id=message_id or f"generated-{uuid.uuid4()}",
         type="event" if event is not None else kind,
@@ -276,5 +281,5 @@ def _message(
         traits=dict(traits or {}) if kind in ("identify", "group") else {},
         group_id=group_id,
         link=link,
-        body=json.dumps(stored, ensure_ascii=False, separators=(",", ":")),
+        body=body,
     )

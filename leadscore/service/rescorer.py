@@ -57,6 +57,8 @@ class Rescorer:
         self.sweep_every = sweep_every
         self.observe = observe
         self._pending: dict[str, str] = {}
+        self._inflight: dict[str, str] = {}
+        """The leads of the pass under way (their stored scores may not include their latest data yet)."""
         self._jobs: list[tuple[Callable[[], Any], Future[Any]]] = []
         self._cond = threading.Condition()
         self._sweep_requested = False
@@ -81,6 +83,11 @@ class Rescorer:
                 if self._pending.get(lead) not in ("event",):
                     self._pending[lead] = reason
             self._cond.notify_all()
+
+    def waiting(self, lead_id: str) -> bool:
+        """Whether ``lead_id`` waits for rescoring (queued, or in the pass under way)."""
+        with self._cond:
+            return lead_id in self._pending or lead_id in self._inflight
 
     def sweep(self, wait: bool = True, timeout: float = 60.0) -> None:
         """Ask for a sweep now; with ``wait``, return when it has run."""
@@ -117,6 +124,7 @@ class Rescorer:
                     return
                 sweep = self._sweep_requested or time.monotonic() >= self._next_sweep
                 pending, self._pending = self._pending, {}
+                self._inflight = pending
                 jobs, self._jobs = self._jobs, []
                 self._busy = True
             for work, done in jobs:
@@ -139,6 +147,7 @@ class Rescorer:
             finally:
                 with self._cond:
                     self._busy = False
+                    self._inflight = {}
                     if sweep:
                         self._sweep_requested = False
                     self._cond.notify_all()

@@ -101,13 +101,13 @@ class Writer:
             return
         if self.observe is not None:
             self.observe(len(jobs), sum(len(j.messages) for j in jobs), time.monotonic() - started)
-        for job in jobs:
-            job.done.set_result(touched)
-        if touched:
+        if touched:  # queued before anyone is answered: a read after the 200 knows the lead waits
             try:
                 self.on_commit(touched)
             except Exception:  # pragma: no cover - the rescorer's queue never raises
                 log.exception("could not queue the rescoring")
+        for job in jobs:
+            job.done.set_result(touched)
 
     def _fail(self, job: _Job, exc: Exception) -> None:
         if not isinstance(exc, LeadscoreError):

@@ -187,12 +187,30 @@ class Store:
             self._refresh_columns()  # a rolled-back ALTER TABLE
             raise
 
-    def _new_messages(self, messages: Sequence[Message]) -> list[Message]:
+    def _insert_messages(self, messages: Sequence[Message]) -> list[Message]:
+        """Insert the messages whose id is not stored yet, in one set-based statement; those messages."""
         unique: dict[str, Message] = {}
         for message in messages:
             unique.setdefault(message.message_id, message)
-        stored = {r["message_id"] for r in self._rows_for("SELECT m.message_id FROM messages AS m JOIN __ls_ids AS i ON i.id = m.message_id", list(unique))}
-        return [m for i, m in unique.items() if i not in stored]
+        new = list(unique.values())
+        data = _arrow({
+            "message_id": (pa.string(), [m.message_id for m in new]),
+            "type": (pa.string(), [m.kind or m.type for m in new]),
+            "lead_id": (pa.string(), [m.lead_id for m in new]),
+            "anonymous_id": (pa.string(), [m.anonymous_id for m in new]),
+            "timestamp": (TS, [m.timestamp for m in new]),
+            "received_at": (TS, [m.received_at for m in new]),
+            "body": (pa.string(), [m.body for m in new]),
+        })
+        with self.engine.rows("__ls_messages", data):
+            inserted = self.engine.execute(sql(
+                "INSERT INTO messages SELECT message_id, type, lead_id, anonymous_id, timestamp, received_at, body FROM __ls_messages "
+                "ON CONFLICT DO NOTHING RETURNING message_id"
+            )).column(0).to_pylist()
+        if len(inserted) == len(new):
+            return new
+        stored = set(inserted)
+        return [m for m in new if m.message_id in stored]
 
     def _add_columns(self, table: str, names: set[str]) -> None:
         missing = sorted(n for n in names if n not in self._columns[table])
@@ -206,7 +224,7 @@ class Store:
                 self.engine.run(sql(text))
 
     def _write(self, messages: Sequence[Message]) -> dict[str, str]:
-        new = self._new_messages(messages)
+        new = self._insert_messages(messages)
         if not new:
             return {}
         touched: dict[str, str] = {}
@@ -220,20 +238,6 @@ class Store:
         self._add_columns("leads", lead_traits)
         self._add_columns("accounts", account_traits)
 
-        self._insert(
-            "INSERT INTO messages SELECT message_id, type, lead_id, anonymous_id, timestamp, received_at, body FROM __ls_messages "
-            "ON CONFLICT DO NOTHING",
-            "__ls_messages",
-            _arrow({
-                "message_id": (pa.string(), [m.message_id for m in new]),
-                "type": (pa.string(), [m.kind or m.type for m in new]),
-                "lead_id": (pa.string(), [m.lead_id for m in new]),
-                "anonymous_id": (pa.string(), [m.anonymous_id for m in new]),
-                "timestamp": (TS, [m.timestamp for m in new]),
-                "received_at": (TS, [m.received_at for m in new]),
-                "body": (pa.string(), [m.body for m in new]),
-            }),
-        )
         first_seen: dict[str, datetime] = {}
         for m in new:
             if m.lead_id is not None:
@@ -305,31 +309,29 @@ class Store:
             self._record("account_attributes", "account_id", account_changes)
             self._refresh_accounts({(account, name) for account, name, _, _ in account_changes})
             changed_accounts = sorted({a for a, _, _, _ in account_changes})
-            for row in self._rows(f"SELECT lead_id FROM leads WHERE {in_list('account_id', changed_accounts)}"):
+            for row in self._rows_for("SELECT l.lead_id FROM leads AS l JOIN __ls_ids AS i ON i.id = l.account_id", changed_accounts):
                 touch(row["lead_id"], "profile")
         return touched
 
     def _see_leads(self, first_seen: dict[str, datetime]) -> None:
         if not first_seen:
             return
-        known = {
-            r["lead_id"]: r["first_seen"]
-            for r in self._rows_for("SELECT s.lead_id, s.first_seen FROM lead_seen AS s JOIN __ls_ids AS i ON i.id = s.lead_id", list(first_seen))
-        }
-        first_seen = {lead: moment for lead, moment in first_seen.items() if lead not in known or moment < known[lead]}
-        if not first_seen:
-            return
         rows = _arrow({"lead_id": (pa.string(), list(first_seen)), "first_seen": (TS, list(first_seen.values()))})
         with self.engine.rows("__ls_seen", rows):
-            self.engine.run(sql(
+            # only the leads first seen now, or seen earlier than known, come back
+            changed = self.engine.execute(sql(
                 "INSERT INTO lead_seen SELECT lead_id, first_seen FROM __ls_seen ON CONFLICT (lead_id) "
-                "DO UPDATE SET first_seen = LEAST(lead_seen.first_seen, excluded.first_seen)"
-            ))
+                "DO UPDATE SET first_seen = excluded.first_seen WHERE excluded.first_seen < lead_seen.first_seen RETURNING lead_id"
+            )).column(0).to_pylist()
+        if not changed:
+            return
+        with self.engine.rows("__ls_ids", pa.table({"id": pa.array(changed, pa.string())})):
             self.engine.run(sql(
-                "INSERT INTO leads (lead_id, created_at) SELECT lead_id, first_seen FROM __ls_seen ON CONFLICT DO NOTHING"
+                "INSERT INTO leads (lead_id, created_at) SELECT s.lead_id, s.first_seen FROM lead_seen AS s "
+                "JOIN __ls_ids AS i ON i.id = s.lead_id ON CONFLICT DO NOTHING"
             ))
         # created_at follows an earlier first sighting unless a created_at trait was sent
-        self._refresh_leads({(lead, "created_at") for lead in first_seen})
+        self._refresh_leads({(lead, "created_at") for lead in changed})
 
     def _event_rows(self, events: list[Message], key: str) -> pa.Table:
         return _arrow({
@@ -360,9 +362,11 @@ class Store:
     def _latest(self, history: str, key: str, pairs: set[tuple[str, str]]) -> tuple[list[str], list[str], dict[tuple[str, str], str | None]]:
         ids = sorted({p[0] for p in pairs})
         fields = sorted({p[1] for p in pairs})
-        rows = self._rows(
-            f"SELECT {key}, field, value FROM (SELECT {key}, field, value, ROW_NUMBER() OVER (PARTITION BY {key}, field "
-            f"ORDER BY {asof.HISTORY_ORDER}) AS rn FROM {history} WHERE {in_list(key, ids)} AND {in_list('field', fields)}) AS h WHERE rn = 1"
+        rows = self._rows_for(
+            f"SELECT {key}, field, value FROM (SELECT h.{key} AS {key}, h.field AS field, h.value AS value, ROW_NUMBER() OVER "
+            f"(PARTITION BY h.{key}, h.field ORDER BY {asof.HISTORY_ORDER}) AS rn FROM {history} AS h JOIN __ls_ids AS i ON i.id = h.{key} "
+            f"WHERE {in_list('h.field', fields)}) AS h WHERE rn = 1",
+            ids,
         )
         return ids, fields, {(r[key], r["field"]): r["value"] for r in rows}
 
@@ -370,7 +374,10 @@ class Store:
         """Recompute the current values of the leads table's changed cells from the history."""
         pairs = pairs | {(lead, "created_at") for lead, _ in pairs}
         ids, fields, latest = self._latest("lead_attributes", "lead_id", pairs)
-        seen = {r["lead_id"]: r["first_seen"] for r in self._rows(f"SELECT lead_id, first_seen FROM lead_seen WHERE {in_list('lead_id', ids)}")}
+        seen = {
+            r["lead_id"]: r["first_seen"]
+            for r in self._rows_for("SELECT s.lead_id, s.first_seen FROM lead_seen AS s JOIN __ls_ids AS i ON i.id = s.lead_id", ids)
+        }
         columns: dict[str, tuple[pa.DataType, list[Any]]] = {"lead_id": (pa.string(), ids)}
         created = []
         for lead in ids:
@@ -439,6 +446,10 @@ class Store:
         if lead_ids is not None:
             where += f" AND {in_list('lead_id', lead_ids)}"
         return self._rows(f"SELECT * FROM scores WHERE {where}")
+
+    def stored_scores(self, lead_id: str) -> list[dict[str, Any]]:
+        """The lead's stored current scores, one row per scorecard."""
+        return self._rows(f"SELECT * FROM scores WHERE lead_id = {lit(lead_id)}")
 
     def save_scores(self, version: ScorecardVersion, rows: list[dict[str, Any]], reasons: dict[str, str], at: datetime) -> int:
         """Upsert the current scores of ``rows``; write a history row where the score, grade, level,

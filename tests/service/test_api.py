@@ -246,3 +246,18 @@ def test_history_queue_versions_and_sweep(api: Api) -> None:
     last = c.get("/v1/leads/ann/history", params={"scorecard": "svc"}, headers=api.auth("read")).json()["changes"][-1]
     assert (last["reason"], last["version"], last["stage"]) == ("scorecard", 2, "MQL")
     assert c.post("/v1/scorecards/svc/9/activate", headers=api.auth("admin")).status_code == 404
+
+
+def test_reading_now_serves_the_stored_score_and_computes_what_waits(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    api.send("identify", {"userId": "maria", "traits": {"job_title": "VP Marketing"}, "timestamp": at(10), "messageId": "s1"})
+    api.send("track", {"userId": "maria", "event": "demo_request", "timestamp": at(2), "messageId": "s2"})
+    now = api.client.get("/v1/leads/maria", headers=api.auth("read")).json()
+    live = api.client.get("/v1/leads/maria", params={"as_of": NOW.isoformat()}, headers=api.auth("read")).json()
+    assert now["scores"]["svc"] == live["scores"]["svc"]  # the stored row, rules in the card's order
+    assert list(now["scores"]["svc"]["rules"]) == ["fit.decision-maker", "fit.big-account", "engagement.demo", "engagement.visits", "engagement.opener"]
+    # the stored row is what is served; a lead waiting for the rescorer is scored on the read
+    api.store.engine.run(sql("UPDATE scores SET score = 1 WHERE lead_id = 'maria'"))
+    assert api.client.get("/v1/leads/maria", headers=api.auth("read")).json()["scores"]["svc"]["score"] == 1
+    monkeypatch.setattr(api.client.app.state.service.rescorer, "waiting", lambda lead: lead == "maria")
+    waiting = api.client.get("/v1/leads/maria", headers=api.auth("read")).json()
+    assert waiting["scores"]["svc"]["score"] == live["scores"]["svc"]["score"] == 70
