@@ -265,14 +265,15 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
             if not reading.lead_exists(lead_id):
                 raise NotFoundError(f"no lead {lead_id!r}")
             attributes, account = reading.attributes(lead_id, at)
-            # now: the stored current score (it includes every acknowledged event once the
-            # rescorer has passed); computed here when the lead waits for the rescorer, has no
-            # stored score under the active version, or at an as_of
+            # now: the stored current score when it is exact (it includes every acknowledged
+            # event once the rescorer has passed, and the scorecard does not move with time);
+            # computed here at `at` otherwise: the lead waits for the rescorer, has no stored
+            # score under the active version, the score decays or has windows, or at an as_of
             stored = {} if as_of is not None or rescorer.waiting(lead_id) else {r["scorecard"]: r for r in reading.stored_scores(lead_id)}
             scores = {}
             for version, card in cards.active(reading):
                 row = stored.get(version.name)
-                if row is not None and row["version"] == version.version:
+                if row is not None and row["version"] == version.version and not card.moves_with_time():
                     saved = json.loads(row["rules"] or "{}")
                     order = [f"fit.{r.name}" for r in card.fit.rules] + [f"engagement.{r.name}" for r in card.engagement.rules]
                     scores[version.name] = {

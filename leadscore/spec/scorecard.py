@@ -189,6 +189,15 @@ class Scorecard(SpecModel):
     def event_types(self) -> list[str]:
         return list(dict.fromkeys(t for r in self.engagement.rules for t in (r.events or [])))
 
+    def moves_with_time(self) -> bool:
+        """Whether a lead's score can change with time alone (decay, windows, expiry, inactivity)."""
+        engagement = self.engagement
+        return any(
+            r.within is not None or r.inactive_for is not None
+            or r.half_life(engagement.decay) is not None or r.expiry(engagement.expire_after) is not None
+            for r in engagement.rules
+        )
+
     def grade_letters(self) -> list[str]:
         """Every grade a lead can get, best first."""
         if not self.fit.grades:

@@ -261,3 +261,12 @@ def test_reading_now_serves_the_stored_score_and_computes_what_waits(api: Api, m
     monkeypatch.setattr(api.client.app.state.service.rescorer, "waiting", lambda lead: lead == "maria")
     waiting = api.client.get("/v1/leads/maria", headers=api.auth("read")).json()
     assert waiting["scores"]["svc"]["score"] == live["scores"]["svc"]["score"] == 70
+
+
+def test_reading_now_is_exact_for_a_scorecard_that_moves_with_time() -> None:
+    from leadscore.spec import parse_scorecard
+
+    card = parse_scorecard(CARD)
+    assert not card.moves_with_time()  # stored scores are served as they are
+    decaying = parse_scorecard(CARD.replace("engagement:\n", "engagement:\n  decay: {half_life: 7d}\n", 1))
+    assert decaying.moves_with_time()  # computed at the read's moment instead
