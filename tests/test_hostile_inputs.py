@@ -103,3 +103,39 @@ def test_score_explain_and_top_take_events_of_any_year(engine_name: str, tmp_pat
     assert opens["events"][0]["timestamp"].startswith("0001-01-01")
     top = runner.invoke(app, ["top", str(card), *common])
     assert top.exit_code == 0, top.output
+
+
+CASE = Path(__file__).resolve().parent / "golden_cases" / "spec-example"
+
+
+def _score(tmp_path: Path, *args: str, card: Path | None = None) -> Any:
+    output = tmp_path / "out.csv"
+    return runner.invoke(app, ["score", str(card or CASE / "scorecard.yaml"), "--as-of", "2026-06-01T12:00:00Z", "--output", str(output), *args])
+
+
+def test_timestamps_outside_years_1_to_9999_are_refused(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "lead_id,event,timestamp\nmaria,page_view,2026-05-01\nmaria,page_view,infinity\nmaria,page_view,-infinity\n"
+        "maria,page_view,0001-01-01 (BC)\nmaria,page_view,20000-01-01\nmaria,page_view,9999-12-31T23:59:59Z\n"
+    )
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at\nmaria,2026-01-01\nbob,12345-01-01\n")
+    result = _score(tmp_path, "--leads", str(leads), "--events", str(events))
+    assert result.exit_code == 2, result.output
+    assert f"{leads}: line 3: created_at is outside the years 1 to 9999" in result.output
+    assert not (tmp_path / "out.csv").exists()
+    result = _score(tmp_path, "--leads", str(CASE / "leads.csv"), "--events", str(events))
+    assert f"{events}: lines 3, 4, 5, 6: timestamp is outside the years 1 to 9999" in result.output
+
+
+def test_typed_timestamps_outside_years_1_to_9999_are_refused() -> None:
+    import pyarrow as pa
+
+    from leadscore import score_leads
+    from leadscore.errors import InputError
+
+    micros = [0, 400_000_000_000_000_000]  # 1970, and about year 12,700
+    events = pa.table({"lead_id": ["a", "a"], "event": ["x", "x"], "timestamp": pa.array(micros, pa.timestamp("us", tz="UTC"))})
+    with pytest.raises(InputError, match="row 2: timestamp is outside the years 1 to 9999"):
+        score_leads(CASE / "scorecard.yaml", leads=pa.table({"lead_id": ["a"]}), events=events, as_of=TIME_AS_OFS[0])

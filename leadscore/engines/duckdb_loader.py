@@ -200,6 +200,7 @@ class DuckDBLoader:
         raw_times = [n for n in present if kind_of(columns[n]) is not Kind.TIMESTAMP]
         for name in present:
             source = quote(f"__raw_{name}")
+            checks.append((f"{name} is outside the years 1 to 9999", _outside_years(quote(name))))
             if name not in raw_times:
                 if name == "timestamp":
                     checks.append(("timestamp is empty", f"{quote(name)} IS NULL"))
@@ -303,6 +304,15 @@ def _qualifiers(ref: TableRef) -> tuple[str | None, str | None]:
     """The catalog and schema a table name gives (None: the connection's current one)."""
     parts = (None, None, *ref.name)
     return parts[-3], parts[-2]
+
+
+FIRST_MOMENT, LAST_MOMENT = "0001-01-01 00:00:00+00", "9999-12-31 23:59:59.999999+00"
+"""The timestamps leadscore takes (those of ISO-8601 and of Python); others, such as infinity,
+dates BC or year 20000, are refused as bad rows."""
+
+
+def _outside_years(col: str) -> str:
+    return f"{col} IS NOT NULL AND NOT ({col} BETWEEN TIMESTAMPTZ '{FIRST_MOMENT}' AND TIMESTAMPTZ '{LAST_MOMENT}')"
 
 
 def _timestamp_expr(col: str, kind: Kind) -> str:
