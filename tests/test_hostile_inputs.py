@@ -139,3 +139,159 @@ def test_typed_timestamps_outside_years_1_to_9999_are_refused() -> None:
     events = pa.table({"lead_id": ["a", "a"], "event": ["x", "x"], "timestamp": pa.array(micros, pa.timestamp("us", tz="UTC"))})
     with pytest.raises(InputError, match="row 2: timestamp is outside the years 1 to 9999"):
         score_leads(CASE / "scorecard.yaml", leads=pa.table({"lead_id": ["a"]}), events=events, as_of=TIME_AS_OFS[0])
+
+
+# ------------------------------------------------------------------ 2: JSON Lines read as the contract reads them
+
+MIXED_LEADS = [
+    {"lead_id": 5, "job_title": "Head of Sales", "employees": 120, "country": "ES"},
+    {"lead_id": "maria", "job_title": 7, "employees": "120.0", "country": True},
+    {"lead_id": 6.0, "job_title": None, "employees": 75.5, "country": "es"},
+]
+MIXED_EVENTS = [
+    {"lead_id": 5, "event": "form_submit", "timestamp": "2026-05-31T12:00:00Z", "event_id": 1, "form": "free-consultation"},
+    {"lead_id": "maria", "event": "form_submit", "timestamp": "2026-05-31T12:00:00Z", "event_id": "x", "form": 7},
+    {"lead_id": 5, "event": "form_submit", "timestamp": "2026-05-31T13:00:00Z", "event_id": 1, "form": "free-consultation"},
+    {"lead_id": "6", "event": "page_view", "timestamp": "2026-05-31T12:00:00Z", "properties": {"url": "/pricing", "n": 1}},
+    {"lead_id": 6, "event": "page_view", "timestamp": "2026-05-30T12:00:00Z", "properties": {"url": 5}},
+]
+MIXED_CARD = {
+    "name": "mixed",
+    "fit": {"rules": [
+        {"name": "boss", "if": {"field": "job_title", "contains": "head"}, "points": 1},
+        {"name": "seven", "if": {"field": "job_title", "equals": "7"}, "points": 2},
+        {"name": "size", "if": {"field": "employees", "equals": 120}, "points": 4},
+        {"name": "size-text", "if": {"field": "employees", "equals": "120"}, "points": 8},
+        {"name": "spain", "if": {"field": "country", "in": ["ES"]}, "points": 16},
+        {"name": "truthy", "if": {"field": "country", "equals": True}, "points": 32},
+    ]},
+    "engagement": {"rules": [
+        {"name": "consult", "event": "form_submit", "where": {"field": "form", "equals": "free-consultation"}, "per": "event", "points": 10},
+        {"name": "form-7", "event": "form_submit", "where": {"field": "form", "gte": 7}, "points": 5},
+        {"name": "pricing", "event": "page_view", "where": {"field": "url", "starts_with": "/pri"}, "per": "event", "points": 3},
+        {"name": "url-5", "event": "page_view", "where": {"field": "url", "equals": 5}, "points": 1},
+    ]},
+    "stages": [{"name": "lead"}],
+}
+
+
+def _jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_jsonl_with_mixed_value_types_scores_like_the_reference(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Ids and properties that are numbers in one line and text in another join and match as text."""
+    from leadscore import score_leads
+    from leadscore.spec import scorecard_from_dict
+    from tests.reference import reference_score
+
+    engine = request.getfixturevalue("postgres_url") if engine_name == "postgres" else "duckdb"
+    card = scorecard_from_dict(MIXED_CARD)
+    as_of = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    got = score_leads(card, leads=_jsonl(tmp_path / "leads.jsonl", MIXED_LEADS), events=_jsonl(tmp_path / "events.jsonl", MIXED_EVENTS),
+                      as_of=as_of, engine=engine)
+    rows = {r["lead_id"]: r for r in got.to_pylist()}
+    want = reference_score(card, MIXED_LEADS, MIXED_EVENTS, None, as_of)
+    assert set(rows) == {"5", "maria", "6"} == set(want)
+    for lead_id, expected in want.items():
+        for column in ["fit", "engagement", *card.rule_columns()]:
+            assert rows[lead_id][column] == pytest.approx(expected[column], abs=0.01), (lead_id, column)
+    assert rows["5"]["engagement.consult"] == 10  # one re-sent event (event_id 1), read as one id
+    assert rows["6"]["engagement.pricing"] == 3
+
+
+def test_jsonl_keys_that_appear_late_in_the_file_are_read(tmp_path: Path) -> None:
+    """A property that only appears after the first thousands of lines is not dropped."""
+    from leadscore import score_leads
+
+    rows = [{"lead_id": "a", "event": "page_view", "timestamp": "2026-05-01T00:00:00Z"} for _ in range(30_000)]
+    rows.append({"lead_id": "a", "event": "form_submit", "timestamp": "2026-05-31T12:00:00Z", "form": "free-consultation"})
+    leads = _jsonl(tmp_path / "leads.jsonl", [{"lead_id": "a"}])
+    table = score_leads(CASE / "scorecard.yaml", leads=leads, events=_jsonl(tmp_path / "events.jsonl", rows), as_of=TIME_AS_OFS[0])
+    assert table.to_pylist()[0]["engagement.consultation-form"] > 70
+
+
+# ------------------------------------------------------------------ 11, 12, 13: reading files, in the user's words
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def _refused(tmp_path: Path, leads: Path, events: Path | None = None) -> str:
+    result = _score(tmp_path, "--leads", str(leads), "--events", str(events or CASE / "events.csv"))
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "out.csv").exists()
+    return " ".join(result.output.split())
+
+
+def test_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path: Path) -> None:
+    events = _write(
+        tmp_path / "events.csv",
+        'lead_id,event,timestamp,note\nmaria,page_view,2026-05-01,"two\nlines"\n\nmaria,page_view,2026-05-02,x\n'
+        'maria,page_view,never,"three\n\nlines"\nmaria,page_view,soon,x\n',
+    )
+    assert f"{events}: lines 6, 9: timestamp is not an ISO-8601 timestamp" in _refused(tmp_path, CASE / "leads.csv", events)
+
+
+def test_jsonl_rows_are_numbered_by_their_line(tmp_path: Path) -> None:
+    events = _write(
+        tmp_path / "events.jsonl",
+        '{"lead_id": "maria", "event": "x", "timestamp": "2026-05-01"}\n\n   \n'
+        '{"lead_id": "maria", "event": "x", "timestamp": 1700000000}\n{"lead_id": "maria", "event": "x", "timestamp": "2026-05-02"}\n',
+    )
+    assert f"{events}: line 4: timestamp is not an ISO-8601 timestamp" in _refused(tmp_path, CASE / "leads.csv", events)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("leads.csv", b"lead_id,country\nmaria,ES\nbob,\xff\xfeES\n", "line 3 is not UTF-8 text (byte 0xff): save the file as UTF-8"),
+        ("leads.jsonl", b'{"lead_id": "maria"}\n{"lead_id": "b\xffob"}\n', "line 2 is not UTF-8 text (byte 0xff)"),
+        ("leads.csv", "lead_id,country\nmaria," + "x" * 2_100_000 + "\n", "line 2 is longer than 2,097,152 bytes"),
+        ("leads.csv", "", "is empty: a CSV file needs a header line"),
+        ("leads.jsonl", "\n  \n", "is empty: a JSON Lines file needs one JSON object per line"),
+        ("leads.csv", "lead_id\nmaria,ES\nbob,MX\n", "line 2 has 2 values but the header line has 1 column"),
+        ("leads.csv", "lead_id,country\nmaria,ES\nbob,ES,extra,more\n", "line 3 has 4 values but the header line has 2 columns"),
+        ("leads.csv", 'lead_id,country\nmaria,"ES\nbob,MX\n', 'line 2: a quoted value starts here and its closing " is missing'),
+        ("leads.jsonl", '{"lead_id": "maria"}\n\n[1, 2]\n', "line 3 is an array, not a JSON object"),
+        ("leads.jsonl", '{"lead_id": "maria"}\n{"lead_id": "bob",\n', "line 2 is not valid JSON"),
+        ("leads.csv", "lead_id,country,Country\nmaria,ES,MX\n", "two columns are named 'country' and 'Country'"),
+        ("leads.jsonl", '{"lead_id": "maria", "Form": 1, "form": 2}\n', "two keys are named 'Form' and 'form'"),
+        ("leads.csv", "lead_id,country\nmaria,ES\n  ,MX\n", "line 3: lead_id is blank (only white space)"),
+        ("leads.jsonl", '{"lead_id": "maria"}\n{"lead_id": [1, 2]}\n', "line 2: lead_id is a list or an object, not an id"),
+    ],
+    ids=["not-utf8-csv", "not-utf8-jsonl", "long-line", "empty-csv", "empty-jsonl", "ragged-narrow-header", "ragged",
+         "unbalanced-quote", "jsonl-array", "jsonl-broken", "repeated-column", "repeated-key", "blank-id", "list-id-jsonl"],
+)
+def test_unreadable_files_say_what_is_wrong_and_where(tmp_path: Path, name: str, content: str | bytes, message: str) -> None:
+    leads = _write(tmp_path / name, content)
+    assert f"{leads}: {message}" in _refused(tmp_path, leads)
+
+
+def test_parquet_ids_must_be_text_or_numbers(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    leads = tmp_path / "leads.parquet"
+    pq.write_table(pa.table({"lead_id": pa.array([["a", "b"], ["c"]], pa.list_(pa.string()))}), leads)
+    assert f"{leads}: lead_id holds values of type VARCHAR[]: an id is text or a number" in _refused(tmp_path, leads)
+
+
+def test_float_ids_read_without_a_fraction(tmp_path: Path) -> None:
+    """pandas turns an integer column with a gap into floats: 5.0 is the lead 5 of the events."""
+    import pandas as pd
+
+    from leadscore import score_leads
+
+    leads = pd.DataFrame({"lead_id": [5.0, 6.0, float("nan")]}).dropna()
+    events = pd.DataFrame({"lead_id": ["5"], "event": ["form_submit"], "timestamp": ["2026-05-31T12:00:00Z"], "form": ["free-consultation"]})
+    rows = {r["lead_id"]: r for r in score_leads(CASE / "scorecard.yaml", leads=leads, events=events, as_of=TIME_AS_OFS[0]).to_pylist()}
+    assert set(rows) == {"5", "6"}
+    assert rows["5"]["engagement.consultation-form"] > 70
