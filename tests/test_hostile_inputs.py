@@ -295,3 +295,194 @@ def test_float_ids_read_without_a_fraction(tmp_path: Path) -> None:
     rows = {r["lead_id"]: r for r in score_leads(CASE / "scorecard.yaml", leads=leads, events=events, as_of=TIME_AS_OFS[0]).to_pylist()}
     assert set(rows) == {"5", "6"}
     assert rows["5"]["engagement.consultation-form"] > 70
+
+
+# ------------------------------------------------------------------ 4, 5, 10: outputs never destroy data
+
+
+SCORE = ["score", str(CASE / "scorecard.yaml"), "--as-of", "2026-06-01T12:00:00Z"]
+ROLLUP_CARD = (CASE / "scorecard.yaml").read_text() + "\naccounts:\n  score: max\n"
+
+
+def _copy_inputs(tmp_path: Path) -> tuple[Path, Path]:
+    leads = _write(tmp_path / "leads.csv", (CASE / "leads.csv").read_text())
+    events = _write(tmp_path / "events.csv", (CASE / "events.csv").read_text())
+    return leads, events
+
+
+@pytest.mark.parametrize("which", ["leads", "events", "leads-spelled-otherwise", "events-through-a-link"])
+def test_output_over_an_input_file_is_refused(tmp_path: Path, which: str) -> None:
+    leads, events = _copy_inputs(tmp_path)
+    before = {p: p.read_bytes() for p in (leads, events)}
+    output = {
+        "leads": leads, "events": events, "leads-spelled-otherwise": tmp_path / "." / ".." / tmp_path.name / "leads.csv",
+        "events-through-a-link": tmp_path / "link.csv",
+    }[which]
+    if which == "events-through-a-link":
+        output.symlink_to(events)
+    result = runner.invoke(app, [*SCORE, "--leads", str(leads), "--events", str(events), "--output", str(output)])
+    assert result.exit_code == 2, result.output
+    assert "is also an input" in result.output
+    assert {p: p.read_bytes() for p in (leads, events)} == before
+
+
+def test_top_output_over_an_input_file_is_refused(tmp_path: Path) -> None:
+    leads, events = _copy_inputs(tmp_path)
+    before = leads.read_bytes()
+    result = runner.invoke(app, ["top", str(CASE / "scorecard.yaml"), "--leads", str(leads), "--events", str(events), "--output", str(leads)])
+    assert result.exit_code == 2, result.output
+    assert leads.read_bytes() == before
+
+
+def test_output_and_accounts_output_must_differ(tmp_path: Path) -> None:
+    card = _write(tmp_path / "card.yaml", ROLLUP_CARD)
+    output = _write(tmp_path / "out.csv", "previous\n")
+    result = runner.invoke(app, ["score", str(card), "--leads", str(CASE / "leads.csv"), "--output", str(output), "--accounts-output", str(output)])
+    assert result.exit_code == 2, result.output
+    assert "--output and --accounts-output are the same" in " ".join(result.output.split())
+    assert output.read_text() == "previous\n"
+
+
+def test_table_output_without_a_database_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*SCORE, "--leads", str(CASE / "leads.csv"), "--output", "table:scores"])
+    assert result.exit_code == 2, result.output
+    assert "--database" in result.output and "in memory" in result.output
+
+
+def _duckdb_crm(tmp_path: Path) -> Path:
+    import duckdb
+
+    database = tmp_path / "crm.duckdb"
+    with duckdb.connect(str(database)) as conn:
+        conn.execute(f"CREATE TABLE leads AS SELECT * FROM read_csv('{CASE / 'leads.csv'}', all_varchar=true)")
+        conn.execute(f"CREATE TABLE events AS SELECT * FROM read_csv('{CASE / 'events.csv'}', all_varchar=true)")
+    return database
+
+
+@pytest.mark.parametrize("output", ["table:leads", "table:main.leads", "table:crm.main.leads", "table:events"])
+def test_table_output_over_an_input_table_is_refused_on_duckdb(tmp_path: Path, output: str) -> None:
+    import duckdb
+
+    database = _duckdb_crm(tmp_path)
+    result = runner.invoke(
+        app, [*SCORE, "--leads", "table:leads", "--events", "table:events", "--database", str(database), "--output", output]
+    )
+    assert result.exit_code == 2, result.output
+    assert "is also an input" in result.output
+    with duckdb.connect(str(database)) as conn:
+        assert conn.execute("SELECT count(*) FROM leads").fetchone() == (6,)
+        assert "job_title" in [r[0] for r in conn.execute("DESCRIBE leads").fetchall()]
+
+
+@pytest.mark.postgres
+def test_table_output_over_an_input_table_is_refused_on_postgres(postgres_url: str, pg_schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {pg_schema}.leads (lead_id text, country text)")
+        conn.execute(f"INSERT INTO {pg_schema}.leads VALUES ('maria', 'ES')")
+    url = f"{postgres_url}?options=-csearch_path%3D{pg_schema}"
+    for output in (f"table:{pg_schema}.leads", "table:leads"):
+        result = runner.invoke(app, [*SCORE, "--leads", f"table:{pg_schema}.leads", "--database", url, "--output", output])
+        assert result.exit_code == 2, result.output
+        assert "is also an input" in result.output
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute(f"SELECT lead_id, country FROM {pg_schema}.leads").fetchall() == [("maria", "ES")]
+
+
+def test_outputs_are_written_all_or_none(tmp_path: Path) -> None:
+    """When --accounts-output fails, --output keeps its previous content (no half-written run)."""
+    database = _duckdb_crm(tmp_path)
+    card = _write(tmp_path / "card.yaml", ROLLUP_CARD)
+    output = _write(tmp_path / "out.csv", "previous\n")
+    common = ["score", str(card), "--leads", "table:leads", "--database", str(database), "--as-of", "2026-06-01"]
+    result = runner.invoke(app, [*common, "--output", str(output), "--accounts-output", "table:nowhere.accounts"])
+    assert result.exit_code == 2, result.output
+    assert output.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["card.yaml", "crm.duckdb", "out.csv"]
+    # two tables: both or neither
+    result = runner.invoke(app, [*common, "--output", "table:scores", "--accounts-output", "table:nowhere.accounts"])
+    assert result.exit_code == 2, result.output
+    import duckdb
+
+    with duckdb.connect(str(database)) as conn:
+        assert "scores" not in [r[0] for r in conn.execute("SHOW TABLES").fetchall()]
+
+
+@pytest.mark.parametrize("folder", ["/sys", "read-only"])
+def test_an_output_folder_that_cannot_be_written_is_an_input_error(tmp_path: Path, folder: str) -> None:
+    import os
+
+    if folder == "read-only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes in read-only folders; /sys covers it")
+        target = tmp_path / "ro"
+        target.mkdir(mode=0o555)
+    else:
+        target = Path(folder)
+    result = runner.invoke(app, [*SCORE, "--leads", str(CASE / "leads.csv"), "--output", str(target / "out.csv")])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "cannot write" in result.output
+
+
+# ------------------------------------------------------------------ 6: the unique-key check reads the exact relation
+
+
+RESENT = "INSERT INTO {t} VALUES ('e1', 'maria', 'email_open', '2026-05-30 00:00:00+00'), ('e1', 'maria', 'email_open', '2026-05-31 00:00:00+00')"
+
+
+def test_duckdb_key_of_a_same_named_table_elsewhere_does_not_count(tmp_path: Path) -> None:
+    import duckdb
+
+    from leadscore import LeadScorer
+
+    database = tmp_path / "crm.duckdb"
+    with duckdb.connect(str(database)) as conn:
+        conn.execute("CREATE TABLE leads (lead_id TEXT)")
+        conn.execute("INSERT INTO leads VALUES ('maria')")
+        conn.execute("CREATE SCHEMA other")
+        conn.execute("CREATE TABLE other.events (event_id TEXT PRIMARY KEY, lead_id TEXT, event TEXT, timestamp TIMESTAMPTZ)")
+        conn.execute("CREATE TABLE events (event_id TEXT, lead_id TEXT, event TEXT, timestamp TIMESTAMPTZ)")
+        conn.execute(RESENT.format(t="events"))
+    card = _write(tmp_path / "card.yaml", json.dumps(
+        {"name": "t", "engagement": {"rules": [{"name": "opens", "event": "email_open", "per": "event", "points": 1}]}, "stages": [{"name": "lead"}]}
+    ))
+    for events in ("table:events", "table:main.events", "table:crm.main.events"):
+        with LeadScorer(card, leads="table:leads", events=events, engine=str(database)) as scorer:
+            assert scorer.sources.events.needs_dedupe, events
+            assert scorer.score(TIME_AS_OFS[0]).to_pylist()[0]["engagement.opens"] == 1, events
+    with LeadScorer(card, leads="table:leads", events="table:other.events", engine=str(database)) as keyed:
+        assert keyed.sources.events.unique_event_ids
+
+
+@pytest.mark.postgres
+def test_postgres_key_of_a_same_named_table_elsewhere_does_not_count(postgres_url: str, pg_schema: str, tmp_path: Path) -> None:
+    import psycopg
+
+    from leadscore import LeadScorer
+
+    keyed = f"{pg_schema}_keyed"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {keyed} CASCADE")
+        conn.execute(f"CREATE SCHEMA {keyed}")
+        conn.execute(f"CREATE TABLE {keyed}.events (event_id text PRIMARY KEY, lead_id text, event text, timestamp timestamptz)")
+        conn.execute(f"CREATE TABLE {pg_schema}.events (event_id text, lead_id text, event text, timestamp timestamptz)")
+        conn.execute(f"CREATE TABLE {pg_schema}.leads (lead_id text)")
+        conn.execute(f"INSERT INTO {pg_schema}.leads VALUES ('maria')")
+        conn.execute(RESENT.format(t=f"{pg_schema}.events"))
+    card = _write(tmp_path / "card.yaml", json.dumps(
+        {"name": "t", "engagement": {"rules": [{"name": "opens", "event": "email_open", "per": "event", "points": 1}]}, "stages": [{"name": "lead"}]}
+    ))
+    try:
+        # the keyed schema comes second in the search path: unqualified "events" is the one without a key
+        url = f"{postgres_url}?options=-csearch_path%3D{pg_schema},{keyed}"
+        for events in ("table:events", f"table:{pg_schema}.events"):
+            with LeadScorer(card, leads=f"table:{pg_schema}.leads", events=events, engine=url) as scorer:
+                assert scorer.sources.events.needs_dedupe, events
+                assert scorer.score(TIME_AS_OFS[0]).to_pylist()[0]["engagement.opens"] == 1, events
+        with LeadScorer(card, leads=f"table:{pg_schema}.leads", events=f"table:{keyed}.events", engine=url) as scorer:
+            assert scorer.sources.events.unique_event_ids
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {keyed} CASCADE")

@@ -5,7 +5,7 @@ import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,10 @@ from leadscore.cli._common import (
     parse_as_of,
 )
 from leadscore.errors import InputError
+from leadscore.io.sources import TABLE_PREFIX
+
+if TYPE_CHECKING:
+    from leadscore.engines import Engine
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SAMPLE_AS_OF = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -70,27 +74,40 @@ def score(
     from leadscore.engines import connect
     from leadscore.io.files import check_output_file
     from leadscore.io.sources import TableRef, parse_source
-    from leadscore.scoring import LeadScorer
+    from leadscore.scoring import LeadScorer, check_targets
     from leadscore.spec import load_scorecard
 
     card = load_scorecard(scorecard)
     moment = parse_as_of(as_of)
+    outputs = {"output": output, "accounts_output": accounts_output}
+    inputs = {"leads": leads, "events": optional(events), "accounts": optional(accounts)}
     for target in (output, accounts_output):
         parsed = parse_source(target) if target else None
         if parsed is not None and not isinstance(parsed, TableRef):
             check_output_file(Path(parsed))
     if accounts_output and card.accounts is None:
         raise InputError("--accounts-output needs an 'accounts:' roll-up section in the scorecard")
+    check_targets(None, outputs, inputs)
     started = time.monotonic()
-    with progress_display(err, enabled=is_interactive()) as report:
-        engine = connect(database, progress=report, memory_limit=memory_limit)
-        scorer = LeadScorer(
+    with progress_display(err, enabled=is_interactive()) as report, connect(database, progress=report, memory_limit=memory_limit) as engine:
+        _check_tables_kept(engine, outputs)
+        check_targets(engine, outputs, inputs)  # table names as the database resolves them
+        with LeadScorer(
             card, leads=leads, events=optional(events), accounts=optional(accounts), engine=engine,
             unique_events=events_unique, id_column=id_column,
-        )
-        with engine, scorer:
+        ) as scorer:
             scorer.write(output, moment, accounts_output=accounts_output)
     err.print(f"scored as of {moment.isoformat()} → {output} in {time.monotonic() - started:.1f}s")
+
+
+def _check_tables_kept(engine: "Engine", outputs: dict[str, str | None]) -> None:
+    """Refuse a table output to a database that is gone when the command ends (DuckDB in memory)."""
+    for name, value in outputs.items():
+        if value and value.startswith(TABLE_PREFIX) and not engine.keeps_tables:
+            raise InputError(
+                f"--{name.replace('_', '-')} {value}: without --database the tables are in a DuckDB database in memory, "
+                "lost when the command ends: give --database a DuckDB file or a postgresql:// URL"
+            )
 
 
 @app.command()
@@ -167,6 +184,12 @@ def top(
     from leadscore.scoring import LeadScorer
 
     moment = parse_as_of(as_of)
+    if output:
+        from leadscore.io.files import check_output_file
+        from leadscore.scoring import check_targets
+
+        check_output_file(Path(output))
+        check_targets(None, {"output": output}, {"leads": leads, "events": optional(events), "accounts": optional(accounts)})
     with LeadScorer(scorecard, leads=leads, events=optional(events), accounts=optional(accounts), engine=database, id_column=id_column) as scorer:
         table = scorer.score(moment)
         card = scorer.card

@@ -206,17 +206,40 @@ class PostgresEngine(Engine):
         return pa.table({name: _arrow_column(list(values), oid) for (name, oid), values in zip(described, columns, strict=True)})
 
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
+        self.write_tables([(query, target)])
+
+    def write_tables(self, tables: list[tuple[exp.Expression, TableRef]]) -> None:
         import psycopg
 
-        name = ".".join(_ident(p) for p in target.name)
-        sql = query.sql(dialect=self.dialect.name)
         with self.lock:
+            target = tables[0][1] if tables else None
             try:
                 with self.conn.transaction():
-                    self.conn.execute(f"DROP TABLE IF EXISTS {name}")
-                    self.conn.execute(f"CREATE TABLE {name} AS {sql}")
+                    for query, target in tables:
+                        name = ".".join(_ident(p) for p in target.name)
+                        self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+                        self.conn.execute(f"CREATE TABLE {name} AS {query.sql(dialect=self.dialect.name)}")
             except psycopg.Error as exc:
                 raise InputError(f"{target}: cannot write the table: {str(exc).strip()}") from exc
+
+    def same_table(self, a: TableRef, b: TableRef) -> bool:
+        return self._qualified(a) == self._qualified(b)
+
+    def _qualified(self, ref: TableRef) -> tuple[str, ...]:
+        """database, schema and name: of the relation the name finds when one exists (the search
+        path decides), else where CREATE TABLE would put it."""
+        source = ".".join(_ident(p) for p in ref.name)
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT current_database(), n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.oid = to_regclass(%s)",
+                [source],
+            ).fetchone()
+            if row is None:
+                defaults = self.conn.execute("SELECT current_database(), current_schema()").fetchone()
+                assert defaults is not None
+                return (*[str(defaults[0]), str(defaults[1])][: 3 - len(ref.name)], *ref.name)
+        return tuple(str(v) for v in row)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
