@@ -486,3 +486,125 @@ def test_postgres_key_of_a_same_named_table_elsewhere_does_not_count(postgres_ur
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {keyed} CASCADE")
+
+
+# ------------------------------------------------------------------ 7, 8: scorecards: refused with a place, or scored
+
+
+def _card_problems(text: str) -> list[tuple[int, int, str, str]]:
+    from leadscore.errors import ScorecardError
+    from leadscore.spec import parse_scorecard
+
+    with pytest.raises(ScorecardError) as info:
+        parse_scorecard(text, filename="card.yaml")
+    return [(p.line, p.column, p.path, p.message) for p in info.value.problems]
+
+
+def test_yaml_alias_bomb_is_refused_quickly() -> None:
+    import time
+
+    levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    levels += [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=False)]
+    started = time.monotonic()
+    found = _card_problems("name: bomb\n" + "\n".join(levels) + "\nstages: [{name: lead}]\n")
+    assert time.monotonic() - started < 5
+    assert any("aliases" in m and line > 1 for line, _, _, m in found), found
+
+
+def test_yaml_alias_loop_and_deep_nesting_are_refused() -> None:
+    assert any("refers to itself" in m for _, _, _, m in _card_problems("name: loop\nx: &x [1, *x]\nstages: [{name: lead}]\n"))
+    deep = "name: deep\nx: " + "[" * 5000 + "]" * 5000 + "\nstages: [{name: lead}]\n"
+    assert any("nested" in m and line == 2 for line, _, _, m in _card_problems(deep))
+
+
+def test_a_scorecard_file_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
+    from leadscore.spec.limits import MAX_DOCUMENT_BYTES
+
+    card = _write(tmp_path / "card.yaml", "name: big\nstages: [{name: lead}]\n" + "# " + "x" * MAX_DOCUMENT_BYTES + "\n")
+    result = runner.invoke(app, ["validate", str(card)])
+    assert result.exit_code == 2 and "at most 1,048,576 bytes" in result.output
+
+
+def _rules_card(n_fit: int, n_engagement: int) -> str:
+    fit = "".join(f"    - {{name: f{i}, if: {{field: country, equals: c{i}}}, points: 1}}\n" for i in range(n_fit))
+    eng = "".join(f"    - {{name: e{i}, event: page_view, where: {{field: url, equals: /p{i}}}, points: 1}}\n" for i in range(n_engagement))
+    return f"name: many\nfit:\n  rules:\n{fit}engagement:\n  rules:\n{eng}stages: [{{name: lead}}]\n"
+
+
+def _engagement_rule(setting: str) -> str:
+    return _rules_card(1, 1).replace("/p0}, points: 1}", "/p0}, points: 1, " + setting + "}")
+
+
+def _nested_card(depth: int, kind: str) -> str:
+    condition = "{field: country, equals: ES}"
+    for _ in range(depth):
+        condition = {"not": f"{{not: {condition}}}", "all": f"{{all: [{condition}]}}", "any": f"{{any: [{condition}, {{field: x, exists: true}}]}}"}[kind]
+    return f"name: deep\nfit:\n  rules:\n    - name: r\n      points: 1\n      if: {condition}\nstages: [{{name: lead}}]\n"
+
+
+@pytest.mark.parametrize(
+    ("card", "path", "message"),
+    [
+        (_rules_card(600, 401), "engagement.rules[400]", "at most 1000 rules"),
+        (_nested_card(33, "not"), "fit.rules[0].if", "nested more than 32 levels"),
+        (_nested_card(200, "not"), "", "nested more than 100 levels deep"),  # caught by the YAML reader first
+        (_nested_card(40, "all"), "fit.rules[0].if", "nested more than 32 levels"),
+        (_engagement_rule("within: 3652060d"), "engagement.rules[0].within", "at most 3652059d"),
+        (_engagement_rule("within: 1000000000d"), "engagement.rules[0].within", "at most 3652059d"),
+        (_engagement_rule("within: " + "9" * 5000 + "h"), "engagement.rules[0].within", "at most 3652059d"),
+        (_rules_card(1, 1).replace("points: 1", "points: 1e16", 1), "fit.rules[0].points", "at most 10^15"),
+        (_rules_card(1, 1).replace("points: 1", "points: .inf", 1), "fit.rules[0].points", "finite number"),
+        (_rules_card(1, 1).replace("points: 1", "points: " + "9" * 5000, 1), "", "a number of 5000 digits is too long"),
+        (_rules_card(1, 1).replace("equals: c0", "gt: .nan", 1), "fit.rules[0].if.gt", "finite number"),
+        (_rules_card(1, 1).replace("equals: c0", "equals: .inf", 1), "fit.rules[0].if.equals", "finite number"),
+        (_rules_card(1, 1).replace("  rules:\n    - {name: e0", "  levels: {3000000000: 5}\n  rules:\n    - {name: e0"), "engagement.levels", "from 1 to 1,000,000"),
+    ],
+    ids=["rules", "not-33", "not-200", "all-40", "duration", "duration-overflow", "duration-digits", "points-huge", "points-inf",
+         "points-digits", "gt-nan", "equals-inf", "levels-huge"],
+)
+def test_scorecards_beyond_the_limits_are_refused_with_their_place(card: str, path: str, message: str, tmp_path: Path) -> None:
+    found = _card_problems(card)
+    assert any((p == path or not path) and message in m for _, _, p, m in found), found
+    assert all(line > 1 for line, _, _, _ in found), found
+    if len(card) > 50_000:
+        return  # (a thousand rules take seconds to read: the commands below read like parse_scorecard)
+    # validate says the same as score: both refuse, exit 2
+    target = _write(tmp_path / "card.yaml", card)
+    assert runner.invoke(app, ["validate", str(target)]).exit_code == 2
+    assert _score(tmp_path, "--leads", str(CASE / "leads.csv"), card=target).exit_code == 2
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_scorecards_at_the_limits_score(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """1000 rules, conditions nested 32 deep, windows of 3652059 days, as_of in year 1: all score."""
+    database = ["--database", request.getfixturevalue("postgres_url")] if engine_name == "postgres" else []
+    leads = _write(tmp_path / "leads.csv", "lead_id,country\na,ES\nb,c7\n")
+    events = _write(tmp_path / "events.csv", "lead_id,event,timestamp,url\na,page_view,0001-01-01,/p3\nb,page_view,2026-05-01,/p9\n")
+    from leadscore import score_leads
+    from leadscore.spec import parse_scorecard
+
+    many = score_leads(parse_scorecard(_rules_card(500, 500)), leads=leads, events=events, as_of=TIME_AS_OFS[0],
+                       engine=database[-1] if database else "duckdb")
+    assert many.num_columns == 9 + 1000 and many.column("fit").to_pylist() == [0, 1]
+    assert many.column("engagement").to_pylist() == [1, 1]  # an event of year 1 counts as any other
+    cards = {
+        "not": _nested_card(32, "not"),
+        "all": _nested_card(32, "all"),
+        "window": _engagement_rule("within: 3652059d, decay: {half_life: 1h}"),
+        "quiet": _rules_card(1, 0).replace("rules:\nstages", "rules:\n    - {name: q, inactive_for: 3652059d, points: -1}\nstages"),
+    }
+    for name, text in cards.items():
+        card = _write(tmp_path / f"{name}.yaml", text)
+        assert runner.invoke(app, ["validate", str(card)]).exit_code == 0, name
+        for as_of in ("2026-06-01", "0001-01-01", "9999-12-31T23:59:59.999999Z"):
+            output = tmp_path / f"{name}.csv"
+            result = runner.invoke(
+                app, ["score", str(card), "--leads", str(leads), "--events", str(events), "--as-of", as_of, "--output", str(output), *database]
+            )
+            assert result.exit_code == 0, (name, as_of, result.output)
+
+
+def test_top_limit_beyond_the_leads_shows_them_all() -> None:
+    result = runner.invoke(app, ["top", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"), "-n", "100000000000000000000"])
+    assert result.exit_code == 0, result.output
+    assert "(6 of 6 leads)" in result.output

@@ -198,7 +198,7 @@ def top(
         from leadscore.engines.files import write_arrow
 
         write_arrow(ranked, Path(output))
-    render_top(out, ranked.slice(0, limit), card, total=ranked.num_rows)
+    render_top(out, ranked.slice(0, min(limit, ranked.num_rows)), card, total=ranked.num_rows)
 
 
 @app.command()

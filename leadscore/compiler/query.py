@@ -94,6 +94,15 @@ def _case(cond: exp.Expression, then: exp.Expression, default: exp.Expression | 
     return case.else_(default) if default is not None else case
 
 
+def _sum_of(terms: list[exp.Expression]) -> exp.Expression:
+    """``a + b + c + ...`` as a balanced tree: a thousand terms nest 10 deep, not 1000 (DuckDB
+    refuses expressions nested more than 1000 deep, and rendering recurses)."""
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return exp.Add(this=exp.paren(_sum_of(terms[:middle])), expression=exp.paren(_sum_of(terms[middle:])))
+
+
 def _coalesce0(expr: exp.Expression) -> exp.Expression:
     return exp.func("COALESCE", expr, exp.Literal.number(0))
 
@@ -126,6 +135,12 @@ class QueryBuilder:
         textual = {f for w in wheres for f in text_fields(w)}
         self.numeric_properties = [p for p in self.properties if p in numeric]
         self.text_properties = [p for p in self.properties if p in textual]
+        # the same for lead fields, computed once (a scorecard may have a thousand rules)
+        self.lead_fields = card.lead_fields()
+        self.lead_field_index = {name: i for i, name in enumerate(self.lead_fields)}
+        conditions = [r.if_ for r in card.fit.rules]
+        self.text_lead_fields = {f for c in conditions for f in text_fields(c)}
+        self.numeric_lead_fields = {f for c in conditions for f in numeric_fields(c)}
 
     # -- step 1: the events ------------------------------------------------
     def _property_value(self, name: str) -> exp.Expression | None:
@@ -280,10 +295,7 @@ class QueryBuilder:
             _case(self.match(rule), exp.Literal.number(1 << i), exp.Literal.number(0))
             for i, rule in enumerate(self.card.engagement.rules)
         ]
-        mask: exp.Expression = bits[0]
-        for bit in bits[1:]:
-            mask = exp.Add(this=mask, expression=bit)
-        return mask
+        return _sum_of(bits)
 
     def _keyed_events(self) -> exp.Select:
         """Per event: ``key = (epoch_us(ts) + 2**63) * 2**62 + mask`` (see ``rule_mask``).
@@ -370,14 +382,12 @@ class QueryBuilder:
 
     def _lead_forms(self) -> exp.Select:
         """Leads (joined to their accounts) with each field's text form and number, computed once."""
-        conditions = [r.if_ for r in self.card.fit.rules]
-        textual = {f for c in conditions for f in text_fields(c)}
-        numeric = {f for c in conditions for f in numeric_fields(c)}
+        textual, numeric = self.text_lead_fields, self.numeric_lead_fields
         columns: list[exp.Expression] = [_col("lead_id", "l")]
         for name in ("created_at", "account_id"):
             if self.sources.leads.has(name):
                 columns.append(_col(name, "l"))
-        for i, name in enumerate(self.card.lead_fields()):
+        for i, name in enumerate(self.lead_fields):
             value = self._raw_lead_value(name)
             if value.expr is None:
                 continue
@@ -387,7 +397,7 @@ class QueryBuilder:
                 columns.append(_alias(number_form(value.expr.copy(), value.kind, self.dialect), f"n{i}", quoted=True))
         select = exp.select(*columns).from_(table_expression(self.sources.leads, "l"), copy=False)
         if self.sources.accounts is not None and self.sources.leads.has("account_id") and any(
-            f.startswith("account.") for f in self.card.lead_fields()
+            f.startswith("account.") for f in self.lead_fields
         ):
             on = exp.EQ(this=_col("account_id", "a"), expression=_col("account_id", "l"))
             select = select.join(table_expression(self.sources.accounts, "a"), on=on, join_type="left", copy=False)
@@ -397,10 +407,9 @@ class QueryBuilder:
     def _resolve_lead(self, name: str) -> Value:
         if self._raw_lead_value(name).expr is None:
             return Value(None)
-        i = self.card.lead_fields().index(name)
-        textual = {f for r in self.card.fit.rules for f in text_fields(r.if_)}
-        number = _col(f"n{i}", "l") if name in {f for r in self.card.fit.rules for f in numeric_fields(r.if_)} else None
-        if name not in textual:
+        i = self.lead_field_index[name]
+        number = _col(f"n{i}", "l") if name in self.numeric_lead_fields else None
+        if name not in self.text_lead_fields:
             assert number is not None
             return Value(number, Kind.NUMBER, number=number)
         return Value(_col(f"t{i}", "l"), Kind.TEXT, text=_col(f"t{i}", "l"), number=number)
@@ -460,10 +469,7 @@ class QueryBuilder:
     def _total(self, prefix: str, count: int) -> exp.Expression:
         if not count:
             return _num(0)
-        total: exp.Expression = _col(f"{prefix}0")
-        for i in range(1, count):
-            total = exp.Add(this=total, expression=_col(f"{prefix}{i}"))
-        return total
+        return _sum_of([_col(f"{prefix}{i}") for i in range(count)])
 
     def totals_cte(self) -> exp.Select:
         fit = self._total("f", len(self.card.fit.rules))
