@@ -454,13 +454,14 @@ def _json_text(col: str) -> str:
 
 
 ID_TYPES = ("VARCHAR", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UUID", "JSON")
-"""Column types an id may have: text, numbers (a whole one reads without its fraction) and UUIDs."""
+            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UUID", "JSON", "NULL")
+"""Column types an id may have: text, numbers (a whole one reads without its fraction), UUIDs (and
+NULL: an empty DataFrame's column of no type)."""
 
 
 def _refuse_id_types(label: str, columns: dict[str, str]) -> None:
     for name, type_ in columns.items():
-        if name in ID_COLUMNS and (type_.endswith("]") or not type_.upper().startswith(ID_TYPES)):
+        if name in ID_COLUMNS and (type_.endswith("]") or not type_.strip('"').upper().startswith(ID_TYPES)):
             raise InputError(f"{label}: {name} holds values of type {type_}: an id is text or a number")
 
 
