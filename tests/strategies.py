@@ -49,9 +49,10 @@ PROPERTY_VALUES: dict[str, list[Any]] = {
     "form": ["free-consultation", "Free-Consultation ", "contact", "newsletter", "NEWSLETTER", "true"],
     "url": ["/pricing", "/PRICING/team", "/blog/x", "/home", "/é"],
     "percent": ["10", "50", " 75", "90.0", "n/a", "1e1", "-5"],
+    "utm.*[0]": ["x", "X ", "*", "$"],  # a name full of JSON-path characters is still just a name
 }
 # JSON-only values for properties: numbers and booleans as JSON scalars.
-JSON_EXTRA: dict[str, list[Any]] = {"form": [True, False], "url": [], "percent": [10, 50, 75, 90.5, -5, 0]}
+JSON_EXTRA: dict[str, list[Any]] = {"form": [True, False], "url": [], "percent": [10, 50, 75, 90.5, -5, 0], "utm.*[0]": [7]}
 
 LEAD_FIELDS = list(LEAD_VALUES)
 ACCOUNT_FIELDS = [f"account.{f}" for f in ACCOUNT_VALUES]

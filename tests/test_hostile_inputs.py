@@ -608,3 +608,37 @@ def test_top_limit_beyond_the_leads_shows_them_all() -> None:
     result = runner.invoke(app, ["top", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"), "-n", "100000000000000000000"])
     assert result.exit_code == 0, result.output
     assert "(6 of 6 leads)" in result.output
+
+
+# ------------------------------------------------------------------ 9: property names are data
+
+
+JSON_PATH_NAMES = ["*", "a.b", "$", "$.a", "[0]", "a[0]", "x y", "it's", 'say "hi"', "~1/", "a..b", "@", "..", "[*]", "é"]
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_property_names_with_json_path_characters_are_read_as_names(engine_name: str, request: pytest.FixtureRequest) -> None:
+    import pyarrow as pa
+
+    from leadscore import score_leads
+    from leadscore.spec import scorecard_from_dict
+    from tests.reference import reference_score
+
+    engine = request.getfixturevalue("postgres_url") if engine_name == "postgres" else "duckdb"
+    card = scorecard_from_dict({
+        "name": "paths",
+        "engagement": {"rules": [
+            {"name": f"r{i}", "event": "x", "where": {"field": name, "equals": f"v{i}"}, "per": "event", "points": 1}
+            for i, name in enumerate(JSON_PATH_NAMES)
+        ]},
+        "stages": [{"name": "lead"}],
+    })
+    properties = [json.dumps({name: f"v{i}" for i, name in enumerate(JSON_PATH_NAMES)}),
+                  json.dumps({"a": {"b": "v1"}, "x": "v0", "0": "v4"}), json.dumps({"a": ["v5"]})]
+    events = [{"lead_id": "l", "event": "x", "timestamp": "2026-05-01T00:00:00Z", "properties": p} for p in properties]
+    as_of = TIME_AS_OFS[0]
+    table = score_leads(card, leads=pa.table({"lead_id": ["l"]}), events=pa.Table.from_pylist(events), as_of=as_of, engine=engine)
+    got = table.to_pylist()[0]
+    want = reference_score(card, [{"lead_id": "l"}], events, None, as_of)["l"]
+    assert {f"r{i}": got[f"engagement.r{i}"] for i in range(len(JSON_PATH_NAMES))} == {f"r{i}": 1 for i in range(len(JSON_PATH_NAMES))}
+    assert got["engagement"] == want["engagement"] == len(JSON_PATH_NAMES)
