@@ -642,3 +642,31 @@ def test_property_names_with_json_path_characters_are_read_as_names(engine_name:
     want = reference_score(card, [{"lead_id": "l"}], events, None, as_of)["l"]
     assert {f"r{i}": got[f"engagement.r{i}"] for i in range(len(JSON_PATH_NAMES))} == {f"r{i}": 1 for i in range(len(JSON_PATH_NAMES))}
     assert got["engagement"] == want["engagement"] == len(JSON_PATH_NAMES)
+
+
+# ------------------------------------------------------------------ 14: secrets, leftovers, filters, instants, validate
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        "postgresql://postgres:hunter2@127.0.0.1:1/test?password=hunter2",
+        "postgresql://postgres@127.0.0.1:1/test?password=hunter2&sslmode=bogus",
+        "postgres://u:hunter2@127.0.0.1:1/db?sslpassword=hunter2",
+        "postgre://u:hunter2@h/db",
+        "host=127.0.0.1 port=1 password=hunter2",
+    ],
+)
+def test_passwords_in_database_urls_are_never_printed(tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = _score(tmp_path, "--leads", str(CASE / "leads.csv"), "--database", database)
+    assert result.exit_code != 0
+    assert "hunter2" not in result.output, result.output
+    assert not any("hunter2" in p.name for p in tmp_path.iterdir())
+
+
+def test_redaction_of_secrets_in_any_message() -> None:
+    from leadscore.errors import EngineError
+
+    message = str(EngineError("at postgresql://me:s3cret@db/x?sslmode=require&password=s3cret and 'password=s3cret port=5'"))
+    assert "s3cret" not in message and "postgresql://me:***@db/x" in message and "password=***" in message

@@ -264,13 +264,10 @@ def _arrow_column(values: list[Any], oid: int) -> pa.Array:
 
 
 def _redact(url: str) -> str:
-    """Hide a password in a connection URL."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        auth, host = rest.rsplit("@", 1)
-        user = auth.split(":", 1)[0]
-        return f"{scheme}://{user}@{host}" if ":" in auth else url
-    return url
+    """Hide a password in a connection URL or libpq string."""
+    from leadscore.errors import redact
+
+    return redact(url)
 
 
 __all__ = ["PostgresEngine"]
