@@ -670,3 +670,66 @@ def test_redaction_of_secrets_in_any_message() -> None:
 
     message = str(EngineError("at postgresql://me:s3cret@db/x?sslmode=require&password=s3cret and 'password=s3cret port=5'"))
     assert "s3cret" not in message and "postgresql://me:***@db/x" in message and "password=***" in message
+
+
+def _dead_pid() -> int:
+    import os
+
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid -= 1
+
+
+def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path: Path) -> None:
+    import os
+
+    output = tmp_path / "out.csv"
+    stale = _write(tmp_path / f".out.csv.leadscore-{_dead_pid()}-x1y2.tmp", "half written")
+    alive = _write(tmp_path / f".out.csv.leadscore-{os.getpid()}-a1b2.tmp", "another run, still writing")
+    other = _write(tmp_path / ".notes.csv.leadscore-1-zz.tmp", "not ours to judge")
+    result = _score(tmp_path, "--leads", str(CASE / "leads.csv"))
+    assert result.exit_code == 0, result.output
+    assert output.exists() and not stale.exists()
+    assert alive.exists() and other.exists()
+
+
+def test_a_terminated_run_removes_its_temporaries(tmp_path: Path) -> None:
+    """SIGTERM while the output is being written: the temporary goes, the old output stays."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    output = _write(tmp_path / "out.csv", "previous\n")
+    slow = (
+        "import sys, time\n"
+        "import leadscore.engines.duckdb as d\n"
+        "original = d.DuckDBEngine._write_file_to\n"
+        "def slow(self, *args):\n"
+        "    original(self, *args)\n"
+        "    time.sleep(60)\n"
+        "d.DuckDBEngine._write_file_to = slow\n"
+        "from leadscore.cli import main\n"
+        "sys.argv[0] = 'leadscore'\n"
+        "main()\n"
+    )
+    args = [*SCORE, "--leads", str(CASE / "leads.csv"), "--output", str(output)]
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen([sys.executable, "-c", slow, *args], cwd=root, stderr=subprocess.PIPE, text=True,
+                               env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.csv.*.tmp")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert list(tmp_path.glob(".out.csv.*.tmp")), "the run never wrote its temporary"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    assert output.read_text() == "previous\n"

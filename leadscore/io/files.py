@@ -48,14 +48,44 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 
 
 def temporary_sibling(path: Path) -> Path:
-    """A fresh temporary file next to ``path`` (same file system, so a rename is atomic)."""
+    """A fresh temporary file next to ``path`` (same file system, so a rename is atomic).
+
+    Its name carries the process id, ``.NAME.leadscore-PID-RANDOM.tmp``, so that the
+    temporaries of a run that was killed (and could not clean up) are found and removed by
+    the next run that writes ``path`` (``remove_stale_temporaries``).
+    """
     parent = path.parent if str(path.parent) else Path(".")
+    remove_stale_temporaries(path)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.leadscore-{os.getpid()}-", suffix=".tmp", dir=parent)
     except OSError as exc:
         raise InputError(f"{path}: cannot write it: {exc.strerror or exc}") from exc
     os.close(fd)
     return Path(name)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporaries of ``path`` left by runs whose process no longer exists."""
+    parent = path.parent if str(path.parent) else Path(".")
+    prefix = f".{path.name}.leadscore-"
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+                continue
+            pid = entry.name[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # another user's process, or we cannot tell: keep its files
+    return True
 
 
 def atomic_write(path: str | Path, produce: Callable[[Path], None]) -> None:
