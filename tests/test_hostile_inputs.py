@@ -733,3 +733,13 @@ def test_a_terminated_run_removes_its_temporaries(tmp_path: Path) -> None:
     assert "Traceback" not in stderr and "interrupted" in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
     assert output.read_text() == "previous\n"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "valid"),
+    [("--stage", "SAL", "SQL, MQL, lead"), ("--grade", "Z", "A, B, C, D"), ("--label", "warmish", "hot, warm, cold")],
+)
+def test_top_filters_name_the_valid_values(option: str, value: str, valid: str) -> None:
+    result = runner.invoke(app, ["top", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"), option, value])
+    assert result.exit_code == 2, result.output
+    assert f"{option} {value!r}" in result.output and valid in result.output

@@ -180,9 +180,12 @@ def top(
 ) -> None:
     """The call list: leads in priority order (A1 first), then by score, with the rules that fired."""
     from leadscore.cli.render import render_top
-    from leadscore.ranking import prioritize
+    from leadscore.ranking import check_filters, prioritize
     from leadscore.scoring import LeadScorer
+    from leadscore.spec import load_scorecard
 
+    card = load_scorecard(scorecard)
+    check_filters(card, stages=stage, grades=grade, labels=label)  # before reading any input
     moment = parse_as_of(as_of)
     if output:
         from leadscore.io.files import check_output_file
@@ -190,9 +193,8 @@ def top(
 
         check_output_file(Path(output))
         check_targets(None, {"output": output}, {"leads": leads, "events": optional(events), "accounts": optional(accounts)})
-    with LeadScorer(scorecard, leads=leads, events=optional(events), accounts=optional(accounts), engine=database, id_column=id_column) as scorer:
+    with LeadScorer(card, leads=leads, events=optional(events), accounts=optional(accounts), engine=database, id_column=id_column) as scorer:
         table = scorer.score(moment)
-        card = scorer.card
     ranked = prioritize(table, card, stages=stage, grades=grade, labels=label)
     if output:
         from leadscore.engines.files import write_arrow
