@@ -743,3 +743,56 @@ def test_top_filters_name_the_valid_values(option: str, value: str, valid: str) 
     result = runner.invoke(app, ["top", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"), option, value])
     assert result.exit_code == 2, result.output
     assert f"{option} {value!r}" in result.output and valid in result.output
+
+
+NANO_CARD = {
+    "name": "nano",
+    "engagement": {"rules": [
+        {"name": "now", "event": "a", "per": "event", "points": 1},
+        {"name": "month", "event": "b", "within": "30d", "per": "event", "points": 1},
+    ]},
+    "stages": [{"name": "lead"}],
+}
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+@pytest.mark.parametrize("form", ["csv", "arrow-ns", "arrow-ns-utc"])
+def test_events_a_fraction_of_a_microsecond_after_as_of_do_not_count(
+    engine_name: str, form: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    import pyarrow as pa
+
+    from leadscore import score_leads
+    from leadscore.spec import scorecard_from_dict
+
+    engine = request.getfixturevalue("postgres_url") if engine_name == "postgres" else "duckdb"
+    rows = [  # (event, timestamp, counts)
+        ("a", "2026-06-01T12:00:00.000000100", False),  # 100 ns after as_of
+        ("a", "2026-06-01T12:00:00.000000000", True),  # as_of itself
+        ("a", "2026-06-01T11:59:59.999999900", True),
+        ("b", "2026-05-02T12:00:00.000000001", True),  # 1 ns inside the 30-day window
+        ("b", "2026-05-02T12:00:00.000000000", False),  # exactly 30 days before: outside
+        ("a", "1969-12-31T23:59:59.999999999", True),  # before 1970, rounds up within the past
+    ]
+    if form == "csv":
+        events: Any = _write(tmp_path / "events.csv", "lead_id,event,timestamp\n" + "".join(f"l,{e},{t}Z\n" for e, t, _ in rows))
+    else:
+        import numpy as np
+
+        stamps = pa.array(np.array([t for _, t, _ in rows], dtype="datetime64[ns]"))
+        if form == "arrow-ns-utc":
+            stamps = stamps.cast(pa.timestamp("ns", tz="UTC"))
+        events = pa.table({"lead_id": ["l"] * len(rows), "event": [e for e, _, _ in rows], "timestamp": stamps})
+    card = scorecard_from_dict(NANO_CARD)
+    got = score_leads(card, leads=pa.table({"lead_id": ["l"]}), events=events, as_of=TIME_AS_OFS[0], engine=engine).to_pylist()[0]
+    assert got["engagement.now"] == sum(1 for e, _, counts in rows if e == "a" and counts)
+    assert got["engagement.month"] == 1
+
+
+def test_as_of_more_precise_than_a_microsecond_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["score", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"),
+                                 "--as-of", "2026-06-01T12:00:00.0000001Z", "--output", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2 and "more precise than a microsecond" in result.output
+    ok = runner.invoke(app, ["score", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"),
+                             "--as-of", "2026-06-01T12:00:00.1234560Z", "--output", str(tmp_path / "o.csv")])
+    assert ok.exit_code == 0, ok.output

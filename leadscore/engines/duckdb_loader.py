@@ -260,7 +260,7 @@ class DuckDBLoader:
             if name in ID_COLUMNS:  # ids are kept as given (not trimmed); empty means missing
                 expr = f"NULLIF({col}, '')" if kind is Kind.TEXT else _number_text(col) if _is_fraction(type_) else f"CAST({col} AS VARCHAR)"
             elif name in TIME_COLUMNS[role]:
-                expr = _timestamp_expr(col, kind)
+                expr = _timestamp_expr(col, kind, type_)
             elif role == "events" and name == "properties":
                 expr = f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')" if kind is Kind.TEXT else f"CAST(to_json({col}) AS VARCHAR)"
             elif name in TEXT_COLUMNS.get(role, ()):
@@ -489,10 +489,17 @@ def _outside_years(col: str) -> str:
     return f"{col} IS NOT NULL AND NOT ({col} BETWEEN TIMESTAMPTZ '{FIRST_MOMENT}' AND TIMESTAMPTZ '{LAST_MOMENT}')"
 
 
-def _timestamp_expr(col: str, kind: Kind) -> str:
+def _timestamp_expr(col: str, kind: Kind, type_: str = "") -> str:
+    """A timestamp as TIMESTAMPTZ, rounded UP to the microsecond: an event 100 ns after as_of is
+    after it, and one 1 ns inside a window is inside (DuckDB and PostgreSQL keep microseconds)."""
     if kind is Kind.TEXT:
-        return f"TRY_CAST(NULLIF(TRIM({col}), '') AS TIMESTAMPTZ)"
+        parsed = f"TRY_CAST(NULLIF(TRIM({col}), '') AS TIMESTAMPTZ)"
+        return f"CASE WHEN regexp_matches({col}, '[.][0-9]{{6}}0*[1-9]') THEN {parsed} + INTERVAL 1 MICROSECOND ELSE {parsed} END"
+    if type_.upper().endswith("_NS"):
+        nanos = f"epoch_ns({col})"
+        micros = f"{nanos} // 1000 + CASE WHEN {nanos} % 1000 > 0 THEN 1 ELSE 0 END"  # // and % truncate toward 0
+        return f"CAST(make_timestamp({micros}) AS TIMESTAMPTZ)"
     if kind is Kind.TIMESTAMP:
         return f"CAST({col} AS TIMESTAMPTZ)"
-    return f"TRY_CAST(CAST({col} AS VARCHAR) AS TIMESTAMPTZ)"
+    return _timestamp_expr(f"CAST({col} AS VARCHAR)", Kind.TEXT)
 
