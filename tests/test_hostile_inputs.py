@@ -796,3 +796,23 @@ def test_as_of_more_precise_than_a_microsecond_is_refused(tmp_path: Path) -> Non
     ok = runner.invoke(app, ["score", str(CASE / "scorecard.yaml"), "--leads", str(CASE / "leads.csv"),
                              "--as-of", "2026-06-01T12:00:00.1234560Z", "--output", str(tmp_path / "o.csv")])
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize(
+    ("leads_text", "events_text", "message"),
+    [
+        ("lead_id,country\nmaria,ES\nmaria,MX\n", None, "lead_id 'maria' appears more than once (lines 2, 3)"),
+        (None, "lead_id,event,timestamp\nmaria,page_view,soon\n", "line 2: timestamp is not an ISO-8601 timestamp"),
+        (None, "lead_id,event,timestamp\n", None),
+    ],
+    ids=["duplicate-lead", "bad-timestamp", "fine"],
+)
+def test_validate_with_data_runs_the_checks_of_score(tmp_path: Path, leads_text: str | None, events_text: str | None, message: str | None) -> None:
+    leads = _write(tmp_path / "leads.csv", leads_text) if leads_text else CASE / "leads.csv"
+    events = _write(tmp_path / "events.csv", events_text) if events_text else CASE / "events.csv"
+    data = ["--leads", str(leads), "--events", str(events)]
+    validated = runner.invoke(app, ["validate", str(CASE / "scorecard.yaml"), *data])
+    scored = runner.invoke(app, [*SCORE, *data, "--output", str(tmp_path / "out.csv")])
+    assert validated.exit_code == scored.exit_code == (2 if message else 0), (validated.output, scored.output)
+    if message:
+        assert message in validated.output and message in scored.output

@@ -117,16 +117,22 @@ def validate(
     leads: Annotated[str | None, typer.Option("--leads", help="Check the fields against these leads' columns.")] = None,
     events: Annotated[str | None, typer.Option("--events", help="Check event types and properties against these events.")] = None,
     accounts: AccountsOpt = None,
+    id_column: IdColumnOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
-    """Check a scorecard: errors (exit 2) with file:line:column, and warnings for fields the data lacks."""
+    """Check a scorecard: errors (exit 2) with file:line:column, and warnings for fields the data lacks.
+
+    Data given is checked as score checks it (exit 2 on a bad row, with its line).
+    """
     from leadscore.spec import load_scorecard
     from leadscore.validation import data_warnings, scorecard_warnings
 
     card = load_scorecard(scorecard)
     warnings = scorecard_warnings(card)
     if leads or events or accounts:
-        warnings += data_warnings(card, leads=optional(leads), events=optional(events), accounts=optional(accounts), database=database)
+        warnings += data_warnings(
+            card, leads=optional(leads), events=optional(events), accounts=optional(accounts), database=database, id_column=id_column
+        )
     for warning in warnings:
         err.print(f"[yellow]warning:[/yellow] {scorecard}: {for_user(warning)}", soft_wrap=True)
     out.print(
