@@ -39,8 +39,19 @@ def parameter(name: str) -> str:
 
 
 def render(text: str, name: Callable[[str], str] = str) -> str:
-    """``text`` with each ``parameter(...)`` written as ``name(parameter)``."""
-    return _PARAMETER.sub(lambda m: name(m.group(1)), text)
+    """``text`` with each ``parameter(...)`` written as ``name(parameter)``, and no secret in it."""
+    return redact(_PARAMETER.sub(lambda m: name(m.group(1)), text))
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s'\"]*):[^@\s'\"]*@")
+_KEY_PASSWORD = re.compile(r"(?i)(?P<key>\b(?:ssl)?pass(?:word|wd)?|\bpwd)(?P<eq>\s*=\s*)(?P<value>'[^']*'|\"[^\"]*\"|[^&\s'\";]*)")
+
+
+def redact(text: str) -> str:
+    """``text`` with the passwords of connection strings hidden: ``scheme://user:***@host``,
+    ``password=***`` (URL query parameters and libpq ``key=value`` strings alike)."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}:***@", text)
+    return _KEY_PASSWORD.sub(lambda m: f"{m.group('key')}{m.group('eq')}***", text)
 
 
 @dataclass(frozen=True)

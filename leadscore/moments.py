@@ -6,9 +6,13 @@ the edges (the CLI, the service) decide what "now" is and pass it down.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from leadscore.errors import InputError, parameter
+
+_SUB_MICROSECOND = re.compile(r"[.,][0-9]{6}0*[1-9]")
+"""Digits beyond the microsecond that are not all zero (Python would drop them silently)."""
 
 
 def parse_moment(value: str | datetime, name: str = "as_of") -> datetime:
@@ -21,6 +25,10 @@ def parse_moment(value: str | datetime, name: str = "as_of") -> datetime:
     if isinstance(value, datetime):
         moment = value
     else:
+        if _SUB_MICROSECOND.search(value):
+            raise InputError(
+                f"{parameter(name)} {value!r} is more precise than a microsecond: give at most 6 digits after the seconds"
+            )
         text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
         try:
             moment = datetime.fromisoformat(text)

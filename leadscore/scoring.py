@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from leadscore.compiler import Sources
 from leadscore.compiler.query import CompileOptions, QueryBuilder
 from leadscore.engines import Engine, connect
-from leadscore.errors import NotFoundError
+from leadscore.errors import InputError, NotFoundError, parameter
+from leadscore.io.files import same_file
 from leadscore.io.sources import TableRef, parse_source
 from leadscore.spec import Scorecard, load_scorecard
 from leadscore.spec.conditions import condition_fields
@@ -66,6 +67,41 @@ def load_sources(
     return Sources(leads_table, events_table, accounts_table)
 
 
+def _target(value: str | Path | TableRef) -> Path | TableRef:
+    parsed = parse_source(value)
+    return parsed if isinstance(parsed, TableRef) else Path(parsed)
+
+
+def check_targets(engine: Engine | None, outputs: dict[str, Any], inputs: dict[str, Any]) -> None:
+    """Refuse, before any work, an output that is one of the inputs or another output.
+
+    ``outputs`` and ``inputs`` map parameter names to what was given (paths, ``table:NAME``,
+    DataFrames; None for nothing). Files are compared as files (however the path is spelled);
+    tables as the engine resolves their names (without an engine: as written).
+    """
+    given = [(name, _target(v)) for name, v in outputs.items() if v is not None]
+    sources = [(name, parse_source(v)) for name, v in inputs.items() if isinstance(v, str | Path | TableRef)]
+    for i, (name, target) in enumerate(given):
+        for other, source in [*given[:i], *sources]:
+            if not _same_target(engine, target, source):
+                continue
+            if other in outputs:
+                kind = "table" if isinstance(target, TableRef) else "file"
+                raise InputError(f"{parameter(other)} and {parameter(name)} are the same {kind} ({target}): give each output its own")
+            raise InputError(
+                f"{parameter(name)} {target} is also an input ({parameter(other)}): writing it would destroy that input; "
+                "write the output elsewhere"
+            )
+
+
+def _same_target(engine: Engine | None, a: Any, b: Any) -> bool:
+    if isinstance(a, TableRef) and isinstance(b, TableRef):
+        return engine.same_table(a, b) if engine is not None else a.name == b.name
+    if isinstance(a, Path) and isinstance(b, Path):
+        return same_file(a, b)
+    return False
+
+
 class Scorer:
     """A scorecard over relations an engine already holds (inputs loaded once, or a store's tables).
 
@@ -98,17 +134,16 @@ class Scorer:
         """One row per account with the roll-up (needs an ``accounts:`` section)."""
         return self.engine.execute(self.builder(as_of).build_accounts())
 
+    inputs: dict[str, Any] = {}  # noqa: RUF012 - what the sources were read from (LeadScorer sets it)
+
     def write(self, output: str | Path | TableRef, as_of: datetime, *, accounts_output: str | Path | TableRef | None = None) -> None:
-        """Write the scores (and the account roll-up) to files or tables; nothing half-written."""
-        targets = [(output, self.builder(as_of).build())]
+        """Write the scores (and the account roll-up) to files or tables: all or none, and never
+        over one of the inputs (see ``check_targets``)."""
+        check_targets(self.engine, {"output": output, "accounts_output": accounts_output}, self.inputs)
+        targets = [(self.builder(as_of).build(), _target(output))]
         if accounts_output is not None:
-            targets.append((accounts_output, self.builder(as_of).build_accounts()))
-        for target, query in targets:
-            parsed = parse_source(target)
-            if isinstance(parsed, TableRef):
-                self.engine.write_table(query, parsed)
-            else:
-                self.engine.write_file(query, Path(parsed))
+            targets.append((self.builder(as_of).build_accounts(), _target(accounts_output)))
+        self.engine.write_outputs(targets)
 
     def explain(self, lead_id: str, as_of: datetime) -> Explanation:
         """Which rules fired for one lead, with their points, decay and events."""
@@ -173,6 +208,7 @@ class LeadScorer(Scorer):
         card = _card(scorecard)
         connected = connect(engine)
         self._own_engine = not isinstance(engine, Engine)
+        self.inputs = {"leads": leads, "events": events, "accounts": accounts}
         try:
             sources = load_sources(
                 connected, leads=leads, events=events, accounts=accounts, validate=validate,

@@ -40,14 +40,26 @@ def _has_condition(stage: dict[str, Any]) -> bool:
 
 
 def data_warnings(
-    card: Scorecard, *, leads: Any = None, events: Any = None, accounts: Any = None, database: str | None = None
+    card: Scorecard,
+    *,
+    leads: Any = None,
+    events: Any = None,
+    accounts: Any = None,
+    database: str | None = None,
+    id_column: str | None = None,
 ) -> list[str]:
-    """Fields, properties and event types the scorecard reads that the data does not have."""
+    """Fields, properties and event types the scorecard reads that the data does not have.
+
+    The data is checked as scoring checks it (ids, timestamps, JSON properties...).
+
+    Raises:
+        InputError: a source that scoring would refuse, for the same reason.
+    """
     warnings: list[str] = []
     with connect(database) as engine:
-        lead_columns = engine.load("leads", parse_source(leads), validate=False).columns if leads is not None else None
-        account_columns = engine.load("accounts", parse_source(accounts), validate=False).columns if accounts is not None else None
-        events_table = engine.load("events", parse_source(events), validate=False) if events is not None else None
+        lead_columns = engine.load("leads", parse_source(leads), id_column=id_column).columns if leads is not None else None
+        account_columns = engine.load("accounts", parse_source(accounts)).columns if accounts is not None else None
+        events_table = engine.load("events", parse_source(events)) if events is not None else None
         for field in card.lead_fields():
             if field.startswith("account."):
                 column = field.removeprefix("account.")

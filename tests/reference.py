@@ -240,9 +240,24 @@ def _counts_for(rule: EngagementRule, ev: _Event, as_of: datetime, default_expir
     if rule.where is not None and not holds(rule.where, ev.props.get):
         return False
     if rule.mode is Mode.INACTIVITY:
-        return ev.ts > as_of - rule.inactive_for
+        return _after(ev.ts, _since(as_of, rule.inactive_for))
     expiry = rule.expiry(default_expire)
-    return (rule.within is None or ev.ts > as_of - rule.within) and (expiry is None or ev.ts > as_of - expiry)
+    return (rule.within is None or _after(ev.ts, _since(as_of, rule.within))) and (
+        expiry is None or _after(ev.ts, _since(as_of, expiry))
+    )
+
+
+def _since(as_of: datetime, duration: timedelta) -> datetime | None:
+    """``as_of - duration``; None when that is before year 1 (every timestamp is later)."""
+    try:
+        return as_of - duration
+    except OverflowError:
+        return None
+
+
+def _after(ts: datetime, start: datetime | None) -> bool:
+    """``ts > start``, where a start of None is before every timestamp."""
+    return start is None or ts > start
 
 
 def _weight(age: timedelta, half_life: timedelta | None) -> float:
@@ -268,10 +283,10 @@ def _rule_points(
 
     mode = rule.mode
     if mode is Mode.INACTIVITY:
-        window_start = as_of - rule.inactive_for
-        if created_at is not None and created_at > window_start:
+        window_start = _since(as_of, rule.inactive_for)
+        if created_at is not None and _after(created_at, window_start):
             return 0.0  # not old enough
-        active = any(counts(ev) and ev.ts > window_start for ev in events)
+        active = any(counts(ev) and _after(ev.ts, window_start) for ev in events)
         return 0.0 if active else float(rule.points)
 
     expiry = rule.expiry(default_expire)
@@ -279,8 +294,8 @@ def _rule_points(
         ev
         for ev in events
         if counts(ev)
-        and (rule.within is None or ev.ts > as_of - rule.within)
-        and (expiry is None or ev.ts > as_of - expiry)
+        and (rule.within is None or _after(ev.ts, _since(as_of, rule.within)))
+        and (expiry is None or _after(ev.ts, _since(as_of, expiry)))
     ]
     if mode is Mode.THRESHOLD:
         return float(rule.points) if len(matching) >= rule.at_least else 0.0

@@ -49,9 +49,10 @@ PROPERTY_VALUES: dict[str, list[Any]] = {
     "form": ["free-consultation", "Free-Consultation ", "contact", "newsletter", "NEWSLETTER", "true"],
     "url": ["/pricing", "/PRICING/team", "/blog/x", "/home", "/é"],
     "percent": ["10", "50", " 75", "90.0", "n/a", "1e1", "-5"],
+    "utm.*[0]": ["x", "X ", "*", "$"],  # a name full of JSON-path characters is still just a name
 }
 # JSON-only values for properties: numbers and booleans as JSON scalars.
-JSON_EXTRA: dict[str, list[Any]] = {"form": [True, False], "url": [], "percent": [10, 50, 75, 90.5, -5, 0]}
+JSON_EXTRA: dict[str, list[Any]] = {"form": [True, False], "url": [], "percent": [10, 50, 75, 90.5, -5, 0], "utm.*[0]": [7]}
 
 LEAD_FIELDS = list(LEAD_VALUES)
 ACCOUNT_FIELDS = [f"account.{f}" for f in ACCOUNT_VALUES]
@@ -283,20 +284,14 @@ def scorecards() -> st.SearchStrategy[tuple[dict[str, Any], Scorecard]]:
 
 
 def fmt_time(moment: datetime, style: str) -> str:
+    """ISO-8601 text in one of TIME_STYLES (years below 1000 zero-padded: 0042-01-01)."""
     utc = moment.astimezone(UTC)
-    if style == "z":
-        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if style == "offset0":
-        return utc.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    if style == "offset2":
-        return utc.astimezone(timedelta_zone(2)).strftime("%Y-%m-%dT%H:%M:%S+02:00")
-    if style == "offset-5":
-        return utc.astimezone(timedelta_zone(-5)).strftime("%Y-%m-%dT%H:%M:%S-05:00")
-    if style == "naive":
-        return utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if style == "space":
-        return utc.strftime("%Y-%m-%d %H:%M:%S")
-    raise AssertionError(style)
+    shown = {"offset2": utc.astimezone(timedelta_zone(2)), "offset-5": utc.astimezone(timedelta_zone(-5))}.get(style, utc)
+    text = shown.replace(tzinfo=None).isoformat(sep=" " if style == "space" else "T", timespec="seconds")
+    suffix = {"z": "Z", "offset0": "+00:00", "offset2": "+02:00", "offset-5": "-05:00", "naive": "", "space": ""}
+    if style not in suffix:
+        raise AssertionError(style)
+    return text + suffix[style]
 
 
 def timedelta_zone(hours: int) -> Any:
@@ -310,10 +305,24 @@ TIME_STYLES = ["z", "z", "z", "offset0", "offset2", "offset-5", "naive", "space"
 
 @st.composite
 def moment_before(draw: st.DrawFn, as_of: datetime) -> datetime:
-    """A whole-hour instant: often exactly on a window edge, sometimes anywhere, sometimes after as_of."""
-    anywhere = draw(st.integers(0, 2)) == 0
-    hours = draw(st.integers(-48, 2500)) if anywhere else draw(st.sampled_from(EDGE_HOURS))
+    """A whole-hour instant: often exactly on a window edge, sometimes anywhere near, sometimes in
+    any year from 1 to 9999 (placeholder dates such as 1900-01-01 included), sometimes after as_of."""
+    where = draw(st.integers(0, 5))
+    if where == 0:
+        return draw(st.one_of(st.sampled_from(FAR_MOMENTS), st.datetimes(FAR_FIRST, FAR_LAST).map(_whole_hour)))
+    hours = draw(st.integers(-48, 2500)) if where <= 2 else draw(st.sampled_from(EDGE_HOURS))
     return as_of - timedelta(hours=hours)
+
+
+# Far from as_of: any year from 1 to 9999, a day inside the ends so every TIME_STYLES offset
+# still names a year in that range (tests/test_hostile_inputs.py pins the very ends).
+FAR_FIRST, FAR_LAST = datetime(1, 1, 2), datetime(9999, 12, 30)
+FAR_MOMENTS = [datetime(1, 1, 2, tzinfo=UTC), datetime(1900, 1, 1, tzinfo=UTC), datetime(1969, 12, 31, 23, tzinfo=UTC),
+               datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)]
+
+
+def _whole_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
 
 
 @st.composite

@@ -2,6 +2,7 @@
 
 import functools
 import logging
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -35,13 +36,25 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in exc.render(flag).splitlines():
                 err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see main): temporaries are gone by now
+            from leadscore.cli._common import err
+
+            err.print("[red]error:[/red] interrupted", markup=True)
+            raise typer.Exit(130) from None
 
     return wrapper
 
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # a SIGTERM (a job killed, a container stopped) interrupts like Ctrl-C does, so that the
+    # temporaries of outputs are removed and the previous outputs stay as they were
+    signal.signal(signal.SIGTERM, _interrupt)
     app(prog_name="leadscore")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 from leadscore.cli import backtest_commands, commands, dashboard_commands, learn_commands, service_commands  # noqa: E402 - registers the commands on app

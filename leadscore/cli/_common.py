@@ -50,7 +50,7 @@ DatabaseOpt = Annotated[
 ]
 
 
-FLAGS = {"outcome_kinds": "--outcome", "unique_events": "--events-unique"}
+FLAGS = {"outcome_kinds": "--outcome", "unique_events": "--events-unique", "stages": "--stage", "grades": "--grade", "labels": "--label"}
 """Library parameters whose flag is not ``--`` and the parameter's name with dashes."""
 
 

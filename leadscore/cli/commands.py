@@ -5,7 +5,7 @@ import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,10 @@ from leadscore.cli._common import (
     parse_as_of,
 )
 from leadscore.errors import InputError
+from leadscore.io.sources import TABLE_PREFIX
+
+if TYPE_CHECKING:
+    from leadscore.engines import Engine
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SAMPLE_AS_OF = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -70,27 +74,40 @@ def score(
     from leadscore.engines import connect
     from leadscore.io.files import check_output_file
     from leadscore.io.sources import TableRef, parse_source
-    from leadscore.scoring import LeadScorer
+    from leadscore.scoring import LeadScorer, check_targets
     from leadscore.spec import load_scorecard
 
     card = load_scorecard(scorecard)
     moment = parse_as_of(as_of)
+    outputs = {"output": output, "accounts_output": accounts_output}
+    inputs = {"leads": leads, "events": optional(events), "accounts": optional(accounts)}
     for target in (output, accounts_output):
         parsed = parse_source(target) if target else None
         if parsed is not None and not isinstance(parsed, TableRef):
             check_output_file(Path(parsed))
     if accounts_output and card.accounts is None:
         raise InputError("--accounts-output needs an 'accounts:' roll-up section in the scorecard")
+    check_targets(None, outputs, inputs)
     started = time.monotonic()
-    with progress_display(err, enabled=is_interactive()) as report:
-        engine = connect(database, progress=report, memory_limit=memory_limit)
-        scorer = LeadScorer(
+    with progress_display(err, enabled=is_interactive()) as report, connect(database, progress=report, memory_limit=memory_limit) as engine:
+        _check_tables_kept(engine, outputs)
+        check_targets(engine, outputs, inputs)  # table names as the database resolves them
+        with LeadScorer(
             card, leads=leads, events=optional(events), accounts=optional(accounts), engine=engine,
             unique_events=events_unique, id_column=id_column,
-        )
-        with engine, scorer:
+        ) as scorer:
             scorer.write(output, moment, accounts_output=accounts_output)
     err.print(f"scored as of {moment.isoformat()} → {output} in {time.monotonic() - started:.1f}s")
+
+
+def _check_tables_kept(engine: "Engine", outputs: dict[str, str | None]) -> None:
+    """Refuse a table output to a database that is gone when the command ends (DuckDB in memory)."""
+    for name, value in outputs.items():
+        if value and value.startswith(TABLE_PREFIX) and not engine.keeps_tables:
+            raise InputError(
+                f"--{name.replace('_', '-')} {value}: without --database the tables are in a DuckDB database in memory, "
+                "lost when the command ends: give --database a DuckDB file or a postgresql:// URL"
+            )
 
 
 @app.command()
@@ -100,16 +117,22 @@ def validate(
     leads: Annotated[str | None, typer.Option("--leads", help="Check the fields against these leads' columns.")] = None,
     events: Annotated[str | None, typer.Option("--events", help="Check event types and properties against these events.")] = None,
     accounts: AccountsOpt = None,
+    id_column: IdColumnOpt = None,
     database: DatabaseOpt = None,
 ) -> None:
-    """Check a scorecard: errors (exit 2) with file:line:column, and warnings for fields the data lacks."""
+    """Check a scorecard: errors (exit 2) with file:line:column, and warnings for fields the data lacks.
+
+    Data given is checked as score checks it (exit 2 on a bad row, with its line).
+    """
     from leadscore.spec import load_scorecard
     from leadscore.validation import data_warnings, scorecard_warnings
 
     card = load_scorecard(scorecard)
     warnings = scorecard_warnings(card)
     if leads or events or accounts:
-        warnings += data_warnings(card, leads=optional(leads), events=optional(events), accounts=optional(accounts), database=database)
+        warnings += data_warnings(
+            card, leads=optional(leads), events=optional(events), accounts=optional(accounts), database=database, id_column=id_column
+        )
     for warning in warnings:
         err.print(f"[yellow]warning:[/yellow] {scorecard}: {for_user(warning)}", soft_wrap=True)
     out.print(
@@ -163,19 +186,27 @@ def top(
 ) -> None:
     """The call list: leads in priority order (A1 first), then by score, with the rules that fired."""
     from leadscore.cli.render import render_top
-    from leadscore.ranking import prioritize
+    from leadscore.ranking import check_filters, prioritize
     from leadscore.scoring import LeadScorer
+    from leadscore.spec import load_scorecard
 
+    card = load_scorecard(scorecard)
+    check_filters(card, stages=stage, grades=grade, labels=label)  # before reading any input
     moment = parse_as_of(as_of)
-    with LeadScorer(scorecard, leads=leads, events=optional(events), accounts=optional(accounts), engine=database, id_column=id_column) as scorer:
+    if output:
+        from leadscore.io.files import check_output_file
+        from leadscore.scoring import check_targets
+
+        check_output_file(Path(output))
+        check_targets(None, {"output": output}, {"leads": leads, "events": optional(events), "accounts": optional(accounts)})
+    with LeadScorer(card, leads=leads, events=optional(events), accounts=optional(accounts), engine=database, id_column=id_column) as scorer:
         table = scorer.score(moment)
-        card = scorer.card
     ranked = prioritize(table, card, stages=stage, grades=grade, labels=label)
     if output:
         from leadscore.engines.files import write_arrow
 
         write_arrow(ranked, Path(output))
-    render_top(out, ranked.slice(0, limit), card, total=ranked.num_rows)
+    render_top(out, ranked.slice(0, min(limit, ranked.num_rows)), card, total=ranked.num_rows)
 
 
 @app.command()

@@ -51,6 +51,9 @@ class Dialect:
     native_round: bool = False
     """``ROUND(x, 2)`` works on any number type (else: through DECIMAL)."""
     native_ends_with: bool = True
+    json_pointer: bool = False
+    """A JSON key is read with a JSON Pointer (``/key``, ``~`` and ``/`` escaped), because the
+    dialect's JSON paths give metacharacters (``*``) a meaning even inside quotes."""
     keyed_dedupe: bool = False
     """128-bit integers and ``epoch_us``: re-sent events are removed by a hash aggregate over
     ``(lead_id, event_id)`` with the rule bits packed in one key, not by a window."""
@@ -60,7 +63,7 @@ class Dialect:
 
 
 DIALECTS: dict[str, Dialect] = {
-    "duckdb": Dialect("duckdb", native_round=True, keyed_dedupe=True),
+    "duckdb": Dialect("duckdb", native_round=True, keyed_dedupe=True, json_pointer=True),
     "postgres": Dialect(
         "postgres", number_cast=NumberCast.DECIMAL, epoch=Epoch.EXTRACT, json_needs_cast=True,
         native_ends_with=False,
@@ -139,6 +142,9 @@ def json_text(column: exp.Expression, key: str, dialect: Dialect) -> exp.Express
     """A property of a JSON object column as text (NULL when absent)."""
     if dialect.json_needs_cast:
         column = exp.cast(column, exp.DataType.build("json"))
+    if dialect.json_pointer:  # a property name is data: '*' or 'a.b' is that key, nothing else
+        pointer = "/" + key.replace("~", "~0").replace("/", "~1")
+        return exp.Anonymous(this="json_extract_string", expressions=[column, exp.Literal.string(pointer)])
     path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=key)])
     return exp.JSONExtractScalar(this=column, expression=path)
 

@@ -34,7 +34,14 @@ OUTPUT_COLUMNS = ("lead_id", "fit", "engagement", "score", "grade", "level", "pr
 ACCOUNT_COLUMNS = ("account_score", "account_leads", "account_engaged_leads")
 
 MAX_KEYED_RULES = 62
-"""Engagement rules that fit in the 64-bit event mask of the DuckDB plan (more: the window plan)."""
+"""Engagement rules that fit in the event mask of the DuckDB plan (more: the window plan)."""
+KEY_SHIFT = 62
+"""A key is ``(epoch_us + KEY_OFFSET) << KEY_SHIFT | mask``: the mask takes the low 62 bits."""
+KEY_OFFSET = 1 << 63
+"""Makes every epoch_us non-negative (a BIGINT is at least -2**63), so the shifted key is too
+(at most 2**126, inside a HUGEINT) and keys order as their timestamps do, before 1970 as after."""
+UNDERFLOW_EXPONENT = 1075
+"""``0.5 ** x`` for x >= 1075 is 0 in double precision."""
 
 EV, ACT, PTS, TOT, RANKED, SCORED, ACC = (
     "__ls_events",
@@ -90,6 +97,15 @@ def _case(cond: exp.Expression, then: exp.Expression, default: exp.Expression | 
     return case.else_(default) if default is not None else case
 
 
+def _sum_of(terms: list[exp.Expression]) -> exp.Expression:
+    """``a + b + c + ...`` as a balanced tree: a thousand terms nest 10 deep, not 1000 (DuckDB
+    refuses expressions nested more than 1000 deep, and rendering recurses)."""
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return exp.Add(this=exp.paren(_sum_of(terms[:middle])), expression=exp.paren(_sum_of(terms[middle:])))
+
+
 def _coalesce0(expr: exp.Expression) -> exp.Expression:
     return exp.func("COALESCE", expr, exp.Literal.number(0))
 
@@ -122,6 +138,12 @@ class QueryBuilder:
         textual = {f for w in wheres for f in text_fields(w)}
         self.numeric_properties = [p for p in self.properties if p in numeric]
         self.text_properties = [p for p in self.properties if p in textual]
+        # the same for lead fields, computed once (a scorecard may have a thousand rules)
+        self.lead_fields = card.lead_fields()
+        self.lead_field_index = {name: i for i, name in enumerate(self.lead_fields)}
+        conditions = [r.if_ for r in card.fit.rules]
+        self.text_lead_fields = {f for c in conditions for f in text_fields(c)}
+        self.numeric_lead_fields = {f for c in conditions for f in numeric_fields(c)}
 
     # -- step 1: the events ------------------------------------------------
     def _property_value(self, name: str) -> exp.Expression | None:
@@ -214,16 +236,22 @@ class QueryBuilder:
             parts.append(exp.In(this=_col("event", "v"), expressions=[exp.Literal.string(t) for t in rule.events]))
         if rule.where is not None:
             parts.append(compile_condition(rule.where, self._resolve_property, self.dialect))
-        if rule.within is not None:
-            parts.append(exp.GT(this=_col("ts", "v"), expression=timestamp_literal(self.as_of - rule.within)))
-        expiry = rule.expiry(self.card.engagement.expire_after)
-        if expiry is not None:
-            # "ignores events older than D": the golden cases place an event at exactly D and it does not count
-            parts.append(exp.GT(this=_col("ts", "v"), expression=timestamp_literal(self.as_of - expiry)))
+        # "ignores events older than D": the golden cases place an event at exactly D and it does not count
+        windows = [rule.within, rule.expiry(self.card.engagement.expire_after)]
         if rule.mode is Mode.INACTIVITY:
-            assert rule.inactive_for is not None
-            parts.append(exp.GT(this=_col("ts", "v"), expression=timestamp_literal(self.as_of - rule.inactive_for)))
+            windows.append(rule.inactive_for)
+        for window in windows:
+            start = self.since(window) if window is not None else None
+            if start is not None:
+                parts.append(exp.GT(this=_col("ts", "v"), expression=timestamp_literal(start)))
         return exp.and_(*parts) if parts else exp.true()
+
+    def since(self, duration: timedelta) -> datetime | None:
+        """``as_of - duration``, or None when that is before year 1 (so before every timestamp)."""
+        try:
+            return self.as_of - duration
+        except OverflowError:
+            return None
 
     def weight(self, ts: exp.Expression, half_life: timedelta) -> exp.Expression:
         """``0.5 ** (age / half_life)`` of an event at ``ts``."""
@@ -232,8 +260,11 @@ class QueryBuilder:
     def weight_at(self, epoch: exp.Expression, half_life: timedelta) -> exp.Expression:
         """``0.5 ** (age / half_life)`` of an event ``epoch`` seconds after 1970."""
         age = exp.Sub(this=_num(self.as_of.timestamp()), expression=epoch)
-        exponent = exp.Div(this=exp.paren(age), expression=_num(half_life.total_seconds()))
-        return exp.Pow(this=_num(0.5), expression=exp.paren(exponent))
+        exponent = exp.paren(exp.Div(this=exp.paren(age), expression=_num(half_life.total_seconds())))
+        # 0.5 ** 1075 and beyond is 0 in double precision; PostgreSQL raises on that underflow
+        # instead of giving 0, so it is written out (NULL stays NULL: no event, no weight)
+        underflow = exp.GTE(this=exponent.copy(), expression=exp.Literal.number(UNDERFLOW_EXPONENT))
+        return _case(underflow, _num(0), exp.Pow(this=_num(0.5), expression=exponent))
 
     @property
     def uses_event_keys(self) -> bool:
@@ -267,20 +298,22 @@ class QueryBuilder:
             _case(self.match(rule), exp.Literal.number(1 << i), exp.Literal.number(0))
             for i, rule in enumerate(self.card.engagement.rules)
         ]
-        mask: exp.Expression = bits[0]
-        for bit in bits[1:]:
-            mask = exp.Add(this=mask, expression=bit)
-        return mask
+        return _sum_of(bits)
 
     def _keyed_events(self) -> exp.Select:
-        """Per event: ``key = epoch_us(ts) * 2**64 + mask`` (see ``rule_mask``).
+        """Per event: ``key = (epoch_us(ts) + 2**63) * 2**62 + mask`` (see ``rule_mask``).
 
         The smallest key of a (lead, event_id) is its earliest copy (ties: the smaller mask), so
-        a MIN over the key deduplicates re-sent events exactly, in a hash aggregate.
+        a MIN over the key deduplicates re-sent events exactly, in a hash aggregate. The offset
+        keeps keys of events before 1970 non-negative (a negative number cannot be shifted).
         """
         mask = self.rule_mask()
         micros = exp.cast(exp.Anonymous(this="epoch_us", expressions=[_col("ts", "v")]), exp.DataType.build("hugeint", dialect="duckdb"))
-        key = exp.BitwiseOr(this=exp.paren(exp.BitwiseLeftShift(this=micros, expression=exp.Literal.number(64))), expression=exp.paren(mask))
+        shifted = exp.Add(this=micros, expression=exp.Literal.number(KEY_OFFSET))
+        key = exp.BitwiseOr(
+            this=exp.paren(exp.BitwiseLeftShift(this=exp.paren(shifted), expression=exp.Literal.number(KEY_SHIFT))),
+            expression=exp.paren(mask),
+        )
         columns: list[exp.Expression] = [_col("lead_id", "v"), _alias(key, "key", quoted=True)]
         if self.sources.events.needs_dedupe:
             columns.append(_col("event_id", "v"))
@@ -301,11 +334,12 @@ class QueryBuilder:
 
     def _keyed_activity(self) -> exp.Select:
         key = _col("key", "k")
-        micros = exp.paren(exp.BitwiseRightShift(this=key.copy(), expression=exp.Literal.number(64)))
+        shifted = exp.paren(exp.BitwiseRightShift(this=key.copy(), expression=exp.Literal.number(KEY_SHIFT)))
+        micros = exp.paren(exp.Sub(this=shifted, expression=exp.Literal.number(KEY_OFFSET)))
         aggregates: list[exp.Expression] = [_col("lead_id", "k")]
         outputs: list[exp.Expression] = [_col("lead_id", "x")]
         # rules that only ask "did a counting event happen" share one BIT_OR of the keys: the
-        # low 64 bits of a key are its event's rule bits, and ORing the high bits is harmless
+        # low 62 bits of a key are its event's rule bits, and ORing the high bits is harmless
         anyone = [i for i, r in enumerate(self.card.engagement.rules) if self._only_needs_any(r)]
         if anyone:
             aggregates.append(_alias(exp.func("BIT_OR", key.copy()), "any"))
@@ -351,14 +385,12 @@ class QueryBuilder:
 
     def _lead_forms(self) -> exp.Select:
         """Leads (joined to their accounts) with each field's text form and number, computed once."""
-        conditions = [r.if_ for r in self.card.fit.rules]
-        textual = {f for c in conditions for f in text_fields(c)}
-        numeric = {f for c in conditions for f in numeric_fields(c)}
+        textual, numeric = self.text_lead_fields, self.numeric_lead_fields
         columns: list[exp.Expression] = [_col("lead_id", "l")]
         for name in ("created_at", "account_id"):
             if self.sources.leads.has(name):
                 columns.append(_col(name, "l"))
-        for i, name in enumerate(self.card.lead_fields()):
+        for i, name in enumerate(self.lead_fields):
             value = self._raw_lead_value(name)
             if value.expr is None:
                 continue
@@ -368,7 +400,7 @@ class QueryBuilder:
                 columns.append(_alias(number_form(value.expr.copy(), value.kind, self.dialect), f"n{i}", quoted=True))
         select = exp.select(*columns).from_(table_expression(self.sources.leads, "l"), copy=False)
         if self.sources.accounts is not None and self.sources.leads.has("account_id") and any(
-            f.startswith("account.") for f in self.card.lead_fields()
+            f.startswith("account.") for f in self.lead_fields
         ):
             on = exp.EQ(this=_col("account_id", "a"), expression=_col("account_id", "l"))
             select = select.join(table_expression(self.sources.accounts, "a"), on=on, join_type="left", copy=False)
@@ -378,10 +410,9 @@ class QueryBuilder:
     def _resolve_lead(self, name: str) -> Value:
         if self._raw_lead_value(name).expr is None:
             return Value(None)
-        i = self.card.lead_fields().index(name)
-        textual = {f for r in self.card.fit.rules for f in text_fields(r.if_)}
-        number = _col(f"n{i}", "l") if name in {f for r in self.card.fit.rules for f in numeric_fields(r.if_)} else None
-        if name not in textual:
+        i = self.lead_field_index[name]
+        number = _col(f"n{i}", "l") if name in self.numeric_lead_fields else None
+        if name not in self.text_lead_fields:
             assert number is not None
             return Value(number, Kind.NUMBER, number=number)
         return Value(_col(f"t{i}", "l"), Kind.TEXT, text=_col(f"t{i}", "l"), number=number)
@@ -414,10 +445,10 @@ class QueryBuilder:
         quiet = exp.EQ(this=_coalesce0(agg), expression=exp.Literal.number(0))
         if self.sources.leads.has("created_at"):
             created = _col("created_at", "l")
-            old_enough = exp.or_(
-                exp.Is(this=created, expression=exp.null()),
-                exp.LTE(this=created.copy(), expression=timestamp_literal(self.as_of - rule.inactive_for)),
-            )
+            start = self.since(rule.inactive_for)
+            old_enough: exp.Expression = exp.Is(this=created, expression=exp.null())
+            if start is not None:  # else no created_at is that old
+                old_enough = exp.or_(old_enough, exp.LTE(this=created.copy(), expression=timestamp_literal(start)))
             quiet = exp.and_(quiet, exp.paren(old_enough))
         return _case(quiet, points, _num(0))
 
@@ -441,10 +472,7 @@ class QueryBuilder:
     def _total(self, prefix: str, count: int) -> exp.Expression:
         if not count:
             return _num(0)
-        total: exp.Expression = _col(f"{prefix}0")
-        for i in range(1, count):
-            total = exp.Add(this=total, expression=_col(f"{prefix}{i}"))
-        return total
+        return _sum_of([_col(f"{prefix}{i}") for i in range(count)])
 
     def totals_cte(self) -> exp.Select:
         fit = self._total("f", len(self.card.fit.rules))

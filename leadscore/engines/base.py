@@ -139,11 +139,51 @@ class Engine(abc.ABC):
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
         """Replace table ``target`` with the query's rows, in one transaction."""
 
+    def write_tables(self, tables: list[tuple[exp.Expression, TableRef]]) -> None:
+        """Replace several tables, all or none (one transaction). This default writes them one
+        after the other: an engine whose database has transactions overrides it."""
+        for query, target in tables:
+            self.write_table(query, target)
+
     def write_file(self, query: exp.Expression, path: Path) -> None:
         """Write the query's rows to ``path`` (format by extension), atomically."""
-        from leadscore.engines.files import write_arrow
+        self.write_outputs([(query, path)])
 
-        write_arrow(self.execute(query), path)
+    def write_outputs(self, outputs: list[tuple[exp.Expression, Path | TableRef]]) -> None:
+        """Write each query to its file or table, all or none: every file is written to a
+        temporary first and the tables in one transaction; the files are renamed into place
+        only when everything else succeeded."""
+        from leadscore.io.files import atomic_write_all
+        from leadscore.io.formats import file_format
+        from leadscore.io.sources import TableRef
+
+        tables = [(q, t) for q, t in outputs if isinstance(t, TableRef)]
+        files = [(q, Path(t)) for q, t in outputs if not isinstance(t, TableRef)]
+        for _, path in files:
+            file_format(path)
+
+        def produce(temporaries: list[Path]) -> None:
+            for (query, path), tmp in zip(files, temporaries, strict=True):
+                self._write_file_to(query, tmp, path)
+            if tables:
+                self.write_tables(tables)
+
+        atomic_write_all([p for _, p in files], produce)
+
+    def _write_file_to(self, query: exp.Expression, tmp: Path, path: Path) -> None:
+        """Write the query's rows to ``tmp`` in the format of ``path``'s extension."""
+        from leadscore.engines.files import write_arrow_to
+
+        write_arrow_to(self.execute(query), tmp, path)
+
+    @property
+    def keeps_tables(self) -> bool:
+        """Whether tables written here outlive the engine (not so for a database in memory)."""
+        return True
+
+    def same_table(self, a: TableRef, b: TableRef) -> bool:
+        """Whether two table names resolve to one table (an engine may know the default schema)."""
+        return a.name == b.name
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

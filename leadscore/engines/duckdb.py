@@ -15,11 +15,9 @@ import duckdb
 from leadscore.compiler.dialects import DIALECTS, Dialect
 from leadscore.compiler.sources import Kind, Table
 from leadscore.engines.base import Engine
-from leadscore.engines.duckdb_loader import DuckDBLoader, literal, quote
+from leadscore.engines.duckdb_loader import DuckDBLoader, database_reason, literal, quote
 from leadscore.engines.files import copy_statement
 from leadscore.errors import EngineError, InputError
-from leadscore.io.files import atomic_write
-from leadscore.io.formats import file_format
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,6 +58,7 @@ class DuckDBEngine(Engine):
     ) -> None:
         super().__init__()
         target = ":memory:" if str(database) in IN_MEMORY else str(database)
+        self.database = target
         try:
             self.conn = duckdb.connect(target)
         except duckdb.Error as exc:
@@ -222,22 +221,39 @@ class DuckDBEngine(Engine):
                     cursor.close()
 
     # -- outputs -------------------------------------------------------------------------
-    def write_file(self, query: exp.Expression, path: Path) -> None:
-        file_format(path)
-        sql = query.sql(dialect=self.dialect.name)
-        atomic_write(path, lambda tmp: self._statement(copy_statement(sql, tmp, path)))
+    def _write_file_to(self, query: exp.Expression, tmp: Path, path: Path) -> None:
+        self._statement(copy_statement(query.sql(dialect=self.dialect.name), tmp, path))
 
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
-        name = ".".join(quote(p) for p in target.name)
-        sql = query.sql(dialect=self.dialect.name)
+        self.write_tables([(query, target)])
+
+    def write_tables(self, tables: list[tuple[exp.Expression, TableRef]]) -> None:
         with self.lock:
+            target = tables[0][1] if tables else None
             try:
                 self.conn.execute("BEGIN TRANSACTION").fetchall()
-                self.conn.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}").fetchall()
+                for query, target in tables:
+                    name = ".".join(quote(p) for p in target.name)
+                    self.conn.execute(f"CREATE OR REPLACE TABLE {name} AS {query.sql(dialect=self.dialect.name)}").fetchall()
                 self.conn.execute("COMMIT").fetchall()
             except duckdb.Error as exc:
                 self.conn.execute("ROLLBACK").fetchall()
-                raise InputError(f"{target}: cannot write the table: {exc}") from exc
+                raise InputError(f"{target}: cannot write the table: {database_reason(exc)}") from exc
+
+    @property
+    def keeps_tables(self) -> bool:
+        return self.database != ":memory:"
+
+    def same_table(self, a: TableRef, b: TableRef) -> bool:
+        return self._qualified(a) == self._qualified(b)
+
+    def _qualified(self, ref: TableRef) -> tuple[str, ...]:
+        """catalog, schema and name as DuckDB resolves them (names are case-blind)."""
+        with self.lock:
+            row = self.conn.execute("SELECT current_database(), current_schema()").fetchone()
+        assert row is not None
+        parts = [str(row[0]), str(row[1])][: 3 - len(ref.name)] + list(ref.name)
+        return tuple(p.lower() for p in parts)
 
     _closed = False
 

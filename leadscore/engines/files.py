@@ -30,13 +30,14 @@ def write_arrow(table: pa.Table, path: str | Path) -> None:
     """Write an Arrow table to ``path`` (format by extension), atomically."""
     target = Path(path)
     file_format(target)
+    atomic_write(target, lambda tmp: write_arrow_to(table, tmp, target))
 
-    def produce(tmp: Path) -> None:
-        conn = duckdb.connect()
-        try:
-            conn.register("__ls_out", table)
-            conn.execute(copy_statement("SELECT * FROM __ls_out", tmp, target)).fetchall()
-        finally:
-            conn.close()
 
-    atomic_write(target, produce)
+def write_arrow_to(table: pa.Table, tmp: Path, target: Path) -> None:
+    """Write an Arrow table to ``tmp`` in the format of ``target``'s extension."""
+    conn = duckdb.connect()
+    try:
+        conn.register("__ls_out", table)
+        conn.execute(copy_statement("SELECT * FROM __ls_out", tmp, target)).fetchall()
+    finally:
+        conn.close()

@@ -274,17 +274,40 @@ class PostgresEngine(Engine):
             yield clone
 
     def write_table(self, query: exp.Expression, target: TableRef) -> None:
+        self.write_tables([(query, target)])
+
+    def write_tables(self, tables: list[tuple[exp.Expression, TableRef]]) -> None:
         import psycopg
 
-        name = ".".join(_ident(p) for p in target.name)
-        sql = query.sql(dialect=self.dialect.name)
         with self.lock:
+            target = tables[0][1] if tables else None
             try:
                 with self.conn.transaction():
-                    self.conn.execute(f"DROP TABLE IF EXISTS {name}")
-                    self.conn.execute(f"CREATE TABLE {name} AS {sql}")
+                    for query, target in tables:
+                        name = ".".join(_ident(p) for p in target.name)
+                        self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+                        self.conn.execute(f"CREATE TABLE {name} AS {query.sql(dialect=self.dialect.name)}")
             except psycopg.Error as exc:
                 raise InputError(f"{target}: cannot write the table: {str(exc).strip()}") from exc
+
+    def same_table(self, a: TableRef, b: TableRef) -> bool:
+        return self._qualified(a) == self._qualified(b)
+
+    def _qualified(self, ref: TableRef) -> tuple[str, ...]:
+        """database, schema and name: of the relation the name finds when one exists (the search
+        path decides), else where CREATE TABLE would put it."""
+        source = ".".join(_ident(p) for p in ref.name)
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT current_database(), n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.oid = to_regclass(%s)",
+                [source],
+            ).fetchone()
+            if row is None:
+                defaults = self.conn.execute("SELECT current_database(), current_schema()").fetchone()
+                assert defaults is not None
+                return (*[str(defaults[0]), str(defaults[1])][: 3 - len(ref.name)], *ref.name)
+        return tuple(str(v) for v in row)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -320,13 +343,10 @@ def _kind_of_arrow(arrow_type: pa.DataType) -> Kind:
 
 
 def _redact(url: str) -> str:
-    """Hide a password in a connection URL."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        auth, host = rest.rsplit("@", 1)
-        user = auth.split(":", 1)[0]
-        return f"{scheme}://{user}@{host}" if ":" in auth else url
-    return url
+    """Hide a password in a connection URL or libpq string."""
+    from leadscore.errors import redact
+
+    return redact(url)
 
 
 __all__ = ["PostgresEngine"]

@@ -9,6 +9,7 @@ imported only when one is opened (the CLI starts without DuckDB or psycopg).
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,4 +88,12 @@ register(
                frozenset({"progress", "memory_limit", "threads", "temp_directory"})),
     fallback=True,
 )
-register(EngineSpec("postgres", lambda t: t.startswith(("postgresql://", "postgres://")), "leadscore.engines.postgres:PostgresEngine"))
+_LIBPQ_KEYWORDS = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|connect_timeout)\s*=")
+"""A libpq ``key=value`` connection string (``host=db dbname=crm``) names PostgreSQL, not a DuckDB file."""
+
+register(
+    EngineSpec(
+        "postgres", lambda t: t.startswith(("postgresql://", "postgres://")) or bool(_LIBPQ_KEYWORDS.match(t)),
+        "leadscore.engines.postgres:PostgresEngine",
+    )
+)

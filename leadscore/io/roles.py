@@ -16,6 +16,8 @@ TEXT_COLUMNS = {"events": ("event",), "outcomes": ("outcome",)}
 """Columns read as text whatever their type in the source."""
 NUMBER_COLUMNS = {"outcomes": ("amount",)}
 """Columns that must hold numbers (a value that is not one is a bad row)."""
+WHITESPACE = " \t\n\r"
+"""What the contract trims around a value; an id of only these characters is blank."""
 SHOWN_ROWS = 5
 """How many bad rows an error message lists by number."""
 

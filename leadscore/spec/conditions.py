@@ -45,6 +45,10 @@ class FieldCondition(SpecModel):
                 f"a condition needs exactly one operator besides 'field', got {len(given)}{which}: "
                 f"use one of {', '.join(OPERATORS)}",
             )
+        values = self.value if isinstance(self.value, list | tuple) else [self.value]
+        for value in values:
+            if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 1e300:
+                raise refuse("number_size", f"{value:.3g} is too large to compare: numbers here are at most 1e300 in absolute value")
         if self.between is not None and self.between[0] > self.between[1]:
             low, high = self.between
             raise refuse("between_order", f"between [{low:g}, {high:g}]: LOW is greater than HIGH; write [LOW, HIGH] with LOW <= HIGH")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from leadscore.spec._base import refuse
+from leadscore.spec.limits import MAX_DURATION
 
 _UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"^\s*(\d+)\s*([A-Za-z]*)\s*$")
@@ -29,6 +30,14 @@ def parse_duration(value: Any) -> timedelta:
         raise refuse("duration", f"missing unit in {text!r}: use h, d or w (such as '30d')")
     if unit not in _UNITS:
         raise refuse("duration", f"unknown unit {unit!r} in {text!r}: use h, d or w")
+    longest = MAX_DURATION.days
+    if len(amount.lstrip("0")) > 12 or int(amount) * _UNITS[unit] > MAX_DURATION.total_seconds():
+        shown = text if len(text) <= 20 else text[:8] + "..." + text[-4:]
+        raise refuse(
+            "duration",
+            f"{shown!r} is too long: a duration is at most {longest}d ({longest // 7}w, {longest * 24}h), "
+            "the span of timestamps from year 1 to 9999",
+        )
     if int(amount) <= 0:
         raise refuse("duration", f"a duration must be longer than zero, got {text!r}")
     return timedelta(seconds=int(amount) * _UNITS[unit])

@@ -16,9 +16,11 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from leadscore.errors import Problem, ScorecardError
 from leadscore.spec.conditions import CONDITION_TAGS, OPERATORS
+from leadscore.spec.limits import MAX_DOCUMENT_BYTES, MAX_NUMBER_DIGITS, MAX_YAML_DEPTH, MAX_YAML_NODES
 from leadscore.spec.scorecard import Scorecard, cross_rule_problems
 
 
@@ -30,16 +32,27 @@ def load_scorecard(source: str | Path) -> Scorecard:
     """
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise ScorecardError([_too_large(str(path))])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScorecardError([Problem(str(path), 1, 1, "", f"cannot read the scorecard: {exc}")]) from exc
     return parse_scorecard(text, filename=str(path))
 
 
+def _too_large(filename: str) -> Problem:
+    return Problem(filename, 1, 1, "", f"the scorecard is too large: a scorecard file has at most {MAX_DOCUMENT_BYTES:,} bytes")
+
+
 def parse_scorecard(text: str, filename: str = "<scorecard>") -> Scorecard:
     """Validate scorecard YAML text; ``filename`` only names it in errors."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_DOCUMENT_BYTES:
+        raise ScorecardError([_too_large(filename)])
     yaml = YAML(typ="rt")
     try:
+        _check_size(yaml, text, filename)
         document = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -61,8 +74,67 @@ def parse_scorecard(text: str, filename: str = "<scorecard>") -> Scorecard:
         raise ScorecardError(_unique(problems)) from None
 
 
+def _check_size(yaml: YAML, text: str, filename: str) -> None:
+    """Refuse, from the YAML events alone (nothing built yet), a document nested too deep, with
+    too many values once its aliases are expanded (an alias bomb), an alias inside the node it
+    names (a loop), or an integer of too many digits: each at its line and column."""
+    starts: list[tuple[str | None, int]] = []  # open collections: their anchor, the count when they began
+    sizes: dict[str, int] = {}  # the expanded size of each anchored node
+    total = 0
+
+    def refuse(event: Any, message: str) -> ScorecardError:
+        return ScorecardError([Problem(filename, event.start_mark.line + 1, event.start_mark.column + 1, "", message)])
+
+    for event in yaml.parse(text):
+        before = total
+        if isinstance(event, CollectionStartEvent):
+            if len(starts) >= MAX_YAML_DEPTH:
+                raise refuse(event, f"nested more than {MAX_YAML_DEPTH} levels deep (mappings and lists in one another)")
+            starts.append((event.anchor, total))
+            continue
+        if isinstance(event, CollectionEndEvent):
+            anchor, start = starts.pop()
+            total += 1
+            if anchor:
+                sizes[anchor] = total - start
+        elif isinstance(event, ScalarEvent):
+            total += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+            digits = len(event.value.lstrip("+-"))
+            if event.style is None and digits > MAX_NUMBER_DIGITS and event.value.lstrip("+-").isdigit():
+                raise refuse(event, f"a number of {digits} digits is too long: numbers have at most {MAX_NUMBER_DIGITS} digits")
+        elif isinstance(event, AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in starts):
+                raise refuse(event, f"the alias *{event.anchor} refers to itself (it is inside the node &{event.anchor} it names)")
+            total += sizes.get(str(event.anchor), 1)
+        if total > MAX_YAML_NODES and before <= MAX_YAML_NODES:
+            raise refuse(
+                event,
+                f"too many values: more than {MAX_YAML_NODES:,} (each use of a YAML alias counts as a copy of what it names); "
+                "write fewer aliases",
+            )
+
+
+def _check_plain(data: Any, filename: str) -> None:
+    """The same limits on Python data: nesting and the number of values (no stack is used)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if depth > MAX_YAML_DEPTH or seen > MAX_YAML_NODES:
+            what = f"nested more than {MAX_YAML_DEPTH} levels deep" if depth > MAX_YAML_DEPTH else f"more than {MAX_YAML_NODES:,} values"
+            raise ScorecardError([Problem(filename, 1, 1, "", f"the scorecard is too large: {what}")])
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend((v, depth + 1) for v in node)
+
+
 def scorecard_from_dict(data: dict[str, Any], filename: str = "<dict>") -> Scorecard:
     """Validate a scorecard given as Python data (no positions: line and column are 1)."""
+    _check_plain(data, filename)
     try:
         return Scorecard.model_validate(data)
     except ValidationError as exc:

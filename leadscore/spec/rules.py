@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from leadscore.spec._base import SpecModel, refuse
+from leadscore.spec._base import Bounded, SpecModel, refuse
 from leadscore.spec.conditions import Condition
 from leadscore.spec.durations import Duration
 
@@ -24,7 +24,7 @@ class FitRule(SpecModel):
 
     name: str = Field(min_length=1, description="Unique within the scorecard.")
     if_: Condition = Field(alias="if")
-    points: float
+    points: Bounded
     description: str | None = None
 
 
@@ -43,10 +43,10 @@ class EngagementRule(SpecModel):
     name: str = Field(min_length=1, description="Unique within the scorecard.")
     event: str | list[str] | None = Field(None, description="One event type or a list.")
     where: Condition | None = None
-    points: float
+    points: Bounded
     per: Literal["event"] | None = None
-    max: float | None = Field(None, gt=0, description="Cap of a per-event rule's total, in absolute value.")
-    at_least: int | None = Field(None, ge=1)
+    max: Bounded | None = Field(None, gt=0, description="Cap of a per-event rule's total, in absolute value.")
+    at_least: int | None = Field(None, ge=1, le=10**15)
     within: Duration | None = None
     inactive_for: Duration | None = None
     decay: Decay | Literal[False] | None = None

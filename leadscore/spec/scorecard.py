@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from leadscore.spec._base import SpecModel, refuse
+from leadscore.spec._base import Bounded, SpecModel, refuse
 from leadscore.spec.conditions import condition_fields
 from leadscore.spec.durations import Duration
+from leadscore.spec.limits import MAX_CONDITION_DEPTH, MAX_LEVEL, MAX_RULES
 from leadscore.spec.rules import Decay, EngagementRule, FitRule
 
 Letter = Annotated[str, Field(pattern=r"^[A-Ya-y]$")]
@@ -17,7 +18,7 @@ Letter = Annotated[str, Field(pattern=r"^[A-Ya-y]$")]
 
 class FitSection(SpecModel):
     rules: list[FitRule] = Field(default_factory=list)
-    grades: dict[Letter, float] | None = Field(
+    grades: dict[Letter, Bounded] | None = Field(
         None, description="Minimum fit points per grade letter, highest first; below the last: the next letter."
     )
 
@@ -31,7 +32,7 @@ class EngagementSection(SpecModel):
     decay: Decay | None = None
     expire_after: Duration | None = None
     rules: list[EngagementRule] = Field(default_factory=list)
-    levels: dict[int, float] | None = Field(
+    levels: dict[int, Bounded] | None = Field(
         None, description="Minimum engagement points per level, 1 first; below the last: the next number."
     )
 
@@ -40,8 +41,8 @@ class EngagementSection(SpecModel):
     def _levels(cls, value: dict[int, float] | None) -> dict[int, float] | None:
         if value is not None:
             for level in value:
-                if level < 1:
-                    raise refuse("level", f"levels are numbers from 1 up, got {level}")
+                if not 1 <= level <= MAX_LEVEL:
+                    raise refuse("level", f"levels are numbers from 1 to {MAX_LEVEL:,}, got {level}")
         return _check_descending(value, "levels")
 
 
@@ -62,10 +63,10 @@ class Stage(SpecModel):
     """A lifecycle stage; every condition given must hold."""
 
     name: str = Field(min_length=1)
-    min_score: float | None = None
-    max_score: float | None = None
-    min_fit: float | None = None
-    min_engagement: float | None = None
+    min_score: Bounded | None = None
+    max_score: Bounded | None = None
+    min_fit: Bounded | None = None
+    min_engagement: Bounded | None = None
     grades: list[Letter] | None = None
     levels: list[int] | None = None
     fired: list[str] | None = Field(None, description="Holds when one of these rules gave non-zero points.")
@@ -97,6 +98,7 @@ def cross_rule_problems(data: Any) -> list[tuple[list[str | int], str]]:
             if name in seen:
                 out.append(([section, "rules", i, "name"], f"two rules are named {name!r}: rule names must be unique"))
             seen.add(name)
+    out += _size_problems(data)
     stages = data.get("stages")
     for i, stage in enumerate(stages if isinstance(stages, list) else []):
         fired = stage.get("fired") if isinstance(stage, dict) else None
@@ -108,14 +110,50 @@ def cross_rule_problems(data: Any) -> list[tuple[list[str | int], str]]:
     return out
 
 
-_ROLLUP = re.compile(r"^(max|sum|mean|top_([1-9][0-9]*)_(mean|sum))$")
+def _size_problems(data: dict[str, Any]) -> list[tuple[list[str | int], str]]:
+    """Beyond the limits of spec/limits.py: more than MAX_RULES rules, conditions nested too deep."""
+    out: list[tuple[list[str | int], str]] = []
+    count = 0
+    for section, key in (("fit", "if"), ("engagement", "where")):
+        rules = (data.get(section) or {}).get("rules") if isinstance(data.get(section), dict) else None
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            count += 1
+            if count == MAX_RULES + 1:
+                out.append(([section, "rules", i], f"too many rules: a scorecard has at most {MAX_RULES} rules (fit and engagement together)"))
+            if isinstance(rule, dict) and condition_depth(rule.get(key)) > MAX_CONDITION_DEPTH:
+                out.append((
+                    [section, "rules", i, key],
+                    f"conditions nested more than {MAX_CONDITION_DEPTH} levels deep (all, any and not in one another): "
+                    "write it flatter",
+                ))
+    return out
+
+
+def condition_depth(condition: Any) -> int:
+    """How many all/any/not are nested in a condition given as plain data (no recursion)."""
+    deepest = 0
+    stack = [(condition, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            for key in ("all", "any", "not"):
+                children = node.get(key)
+                if isinstance(children, dict):
+                    stack.append((children, depth + 1))
+                elif isinstance(children, list):
+                    stack.extend((c, depth + 1) for c in children)
+    return deepest
+
+
+_ROLLUP = re.compile(r"^(max|sum|mean|top_([1-9][0-9]{0,14})_(mean|sum))$")
 
 
 class AccountRollup(SpecModel):
     """Roll lead scores up to their account."""
 
     score: str = Field(description="max | sum | mean | top_N_mean | top_N_sum")
-    engaged_at: float | None = Field(
+    engaged_at: Bounded | None = Field(
         None, description="A lead counts as engaged when its engagement >= this (default: engagement > 0)."
     )
 
@@ -143,7 +181,7 @@ class Scorecard(SpecModel):
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
     description: str | None = None
-    range: tuple[float, float] | None = Field(None, description="Clamp of score: [LOW, HIGH].")
+    range: tuple[Bounded, Bounded] | None = Field(None, description="Clamp of score: [LOW, HIGH].")
     fit: FitSection = Field(default_factory=FitSection)
     engagement: EngagementSection = Field(default_factory=EngagementSection)
     stages: list[Stage] = Field(min_length=1)
@@ -215,7 +253,7 @@ class Scorecard(SpecModel):
 class CalibrationPoint(SpecModel):
     """Observed conversion of leads whose score falls in [min_score, next band's min_score)."""
 
-    min_score: float
+    min_score: Bounded
     probability: float = Field(ge=0, le=1)
     leads: int | None = Field(None, ge=0)
 
