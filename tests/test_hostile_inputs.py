@@ -816,3 +816,27 @@ def test_validate_with_data_runs_the_checks_of_score(tmp_path: Path, leads_text:
     assert validated.exit_code == scored.exit_code == (2 if message else 0), (validated.output, scored.output)
     if message:
         assert message in validated.output and message in scored.output
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_long_rule_names_keep_their_own_columns(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """PostgreSQL cuts names at 63 bytes: two long rule names sharing a start became one column."""
+    import pyarrow as pa
+
+    from leadscore import score_leads
+    from leadscore.spec import scorecard_from_dict
+
+    engine = request.getfixturevalue("postgres_url") if engine_name == "postgres" else "duckdb"
+    long = "visited-the-pricing-page-three-times-in-the-last-thirty-days"
+    card = scorecard_from_dict({"name": "n", "fit": {"rules": [
+        {"name": f"{long}-a", "if": {"field": "c", "equals": "ES"}, "points": 1},
+        {"name": f"{long}-b", "if": {"field": "c", "equals": "FR"}, "points": 2}]}, "stages": [{"name": "lead"}]})
+    leads = pa.table({"lead_id": ["a", "b"], "c": ["ES", "FR"]})
+    rows = {r["lead_id"]: r for r in score_leads(card, leads=leads, as_of=TIME_AS_OFS[0], engine=engine).to_pylist()}
+    assert (rows["a"][f"fit.{long}-a"], rows["a"][f"fit.{long}-b"], rows["b"][f"fit.{long}-b"]) == (1, 0, 2)
+    if engine_name == "postgres":  # a table cannot keep such names: refused, not cut
+        card_file = _write(tmp_path / "card.yaml", json.dumps(card.model_dump(by_alias=True, exclude_none=True)))
+        leads_file = _write(tmp_path / "leads.csv", "lead_id,c\na,ES\nb,FR\n")
+        result = runner.invoke(app, ["score", str(card_file), "--leads", str(leads_file), "--database", engine,
+                                     "--output", "table:leadscore_long_names"])
+        assert result.exit_code == 2 and "at most 63 bytes" in result.output, result.output

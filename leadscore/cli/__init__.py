@@ -2,10 +2,12 @@
 
 import functools
 import logging
+import os
 import signal
 from collections.abc import Callable
 from typing import Any
 
+import click
 import typer
 
 from leadscore.errors import LeadscoreError
@@ -31,16 +33,34 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except LeadscoreError as exc:
+            from rich.markup import escape
+
             from leadscore.cli._common import err, flag
 
-            for line in exc.render(flag).splitlines():
-                err.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
+            for line in exc.render(flag).splitlines():  # escaped: a message quotes data ('[/x]' is no markup)
+                err.print(f"[red]error:[/red] {escape(line)}", markup=True, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see main): temporaries are gone by now
             from leadscore.cli._common import err
 
             err.print("[red]error:[/red] interrupted", markup=True)
             raise typer.Exit(130) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # the command line's own errors and exits
+        except Exception as exc:  # a bug: one line that names it, no traceback (LEADSCORE_DEBUG=1 shows it)
+            if os.environ.get("LEADSCORE_DEBUG"):
+                raise
+            from rich.markup import escape
+
+            from leadscore.cli._common import err
+            from leadscore.errors import redact
+
+            err.print(
+                f"[red]error:[/red] internal error: {escape(redact(f'{type(exc).__name__}: {exc}'))} "
+                "(a bug: please report it; LEADSCORE_DEBUG=1 shows where it happened)",
+                markup=True, soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
 
     return wrapper
 

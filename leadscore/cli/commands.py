@@ -97,7 +97,7 @@ def score(
             unique_events=events_unique, id_column=id_column,
         ) as scorer:
             scorer.write(output, moment, accounts_output=accounts_output)
-    err.print(f"scored as of {moment.isoformat()} → {output} in {time.monotonic() - started:.1f}s")
+    err.print(f"scored as of {moment.isoformat()} → {output} in {time.monotonic() - started:.1f}s", markup=False)
 
 
 def _check_tables_kept(engine: "Engine", outputs: dict[str, str | None]) -> None:
@@ -124,6 +124,8 @@ def validate(
 
     Data given is checked as score checks it (exit 2 on a bad row, with its line).
     """
+    from rich.markup import escape
+
     from leadscore.spec import load_scorecard
     from leadscore.validation import data_warnings, scorecard_warnings
 
@@ -134,9 +136,9 @@ def validate(
             card, leads=optional(leads), events=optional(events), accounts=optional(accounts), database=database, id_column=id_column
         )
     for warning in warnings:
-        err.print(f"[yellow]warning:[/yellow] {scorecard}: {for_user(warning)}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/yellow] {escape(str(scorecard))}: {escape(for_user(warning))}", soft_wrap=True)
     out.print(
-        f"ok: {scorecard}: {len(card.fit.rules)} fit rules, {len(card.engagement.rules)} engagement rules, "
+        f"ok: {escape(str(scorecard))}: {len(card.fit.rules)} fit rules, {len(card.engagement.rules)} engagement rules, "
         f"{len(card.stages)} stages" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
     )
 

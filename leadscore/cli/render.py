@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -56,9 +57,9 @@ def render_top(console: Console, table: pa.Table, card: Scorecard, *, total: int
     for i, row in enumerate(table.to_pylist(), start=1):
         fired = sorted(((c, row[c]) for c in rule_columns if row.get(c)), key=lambda item: -abs(item[1]))
         why = ", ".join(f"{c.split('.', 1)[1]} {_points(p)}" for c, p in fired[:3])
-        view.add_row(
-            str(i), str(row["lead_id"]), row["priority"], f"{row['score']:g}", f"{row['fit']:g}", f"{row['engagement']:g}",
-            row["stage"] or "", row["label"] or "", why,
+        view.add_row(  # data and scorecard names are text, never rich markup
+            str(i), escape(str(row["lead_id"])), row["priority"], f"{row['score']:g}", f"{row['fit']:g}", f"{row['engagement']:g}",
+            escape(row["stage"] or ""), escape(row["label"] or ""), escape(why),
         )
     console.print(view)
 
@@ -75,17 +76,17 @@ def render_summary(console: Console, table: pa.Table, card: Scorecard) -> None:
     console.print(summary)
     stages = Counter(r["stage"] or "(none)" for r in rows)
     labels = Counter(r["label"] or "(none)" for r in rows)
-    console.print("stages: " + ", ".join(f"{name} {n:,}" for name, n in stages.most_common()))
+    console.print("stages: " + ", ".join(f"{name} {n:,}" for name, n in stages.most_common()), markup=False)
     if card.labels:
-        console.print("labels: " + ", ".join(f"{name} {n:,}" for name, n in labels.most_common()))
+        console.print("labels: " + ", ".join(f"{name} {n:,}" for name, n in labels.most_common()), markup=False)
 
 
 def render_explanation(console: Console, explanation: Explanation) -> None:
     row = explanation.row
     console.print(
-        f"[bold]{explanation.lead_id}[/bold] as of {explanation.as_of:%Y-%m-%d %H:%M} UTC: score {row['score']:g} "
+        f"[bold]{escape(explanation.lead_id)}[/bold] as of {explanation.as_of:%Y-%m-%d %H:%M} UTC: score {row['score']:g} "
         f"(fit {row['fit']:g} + engagement {row['engagement']:g}), grade {row['grade']}, level {row['level']}, "
-        f"priority {row['priority']}, stage {row['stage'] or '-'}, label {row['label'] or '-'}"
+        f"priority {row['priority']}, stage {escape(row['stage'] or '-')}, label {escape(row['label'] or '-')}"
     )
     view = Table(show_lines=False)
     for name in ("", "rule", "mode", "points", "of", "evidence"):
@@ -102,5 +103,5 @@ def render_explanation(console: Console, explanation: Explanation) -> None:
             evidence = f"{len(rule.events)} event{'s' if len(rule.events) > 1 else ''}, newest {newest['event']} {newest['timestamp']:%Y-%m-%d %H:%M}"
             if rule.half_life_days:
                 evidence += f" (weight {newest['weight']:.2f}, half-life {rule.half_life_days:g}d)"
-        view.add_row(mark, f"{rule.dimension}.{rule.name}", rule.mode, _points(rule.points), _points(rule.rule_points), evidence)
+        view.add_row(mark, escape(f"{rule.dimension}.{rule.name}"), rule.mode, _points(rule.points), _points(rule.rule_points), escape(evidence))
     console.print(view)

@@ -205,9 +205,11 @@ class PostgresEngine(Engine):
                 raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
 
     def execute(self, query: exp.Expression) -> pa.Table:
+        query, long_names = _short_aliases(query)
         described, rows = self._query(self.render(query))
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
-        return pa.table({name: _arrow_column(list(values), oid) for (name, oid), values in zip(described, columns, strict=True)})
+        arrays = [_arrow_column(list(values), oid) for (_, oid), values in zip(described, columns, strict=True)]
+        return pa.Table.from_arrays(arrays, names=[long_names.get(name, name) for name, _ in described])
 
     # -- statements and transactions ---------------------------------------------------
     def run(self, statement: exp.Expression, rows: Sequence[Sequence[Any]] | None = None) -> None:
@@ -281,6 +283,13 @@ class PostgresEngine(Engine):
 
         with self.lock:
             target = tables[0][1] if tables else None
+            for query, target in tables:
+                too_long = [n for n in getattr(query, "named_selects", []) if len(n.encode()) > MAX_IDENTIFIER_BYTES]
+                if too_long:
+                    raise InputError(
+                        f"{target}: PostgreSQL keeps column names of at most {MAX_IDENTIFIER_BYTES} bytes, and would cut "
+                        f"{too_long[0]!r} ({len(too_long[0].encode())} bytes): give the rule a shorter name, or write a file"
+                    )
             try:
                 with self.conn.transaction():
                     for query, target in tables:
@@ -316,6 +325,29 @@ class PostgresEngine(Engine):
         with contextlib.suppress(Exception):
             self.conn.close()
         self._staging.close()
+
+
+MAX_IDENTIFIER_BYTES = 63
+"""PostgreSQL cuts longer names silently (two rule columns could become one)."""
+
+
+def _short_aliases(query: exp.Expression) -> tuple[exp.Expression, dict[str, str]]:
+    """The query with its output names longer than PostgreSQL keeps replaced by short ones, and
+    the way back (``fit.<a long rule name>`` must come back whole, and distinct)."""
+    from sqlglot import exp
+
+    if not isinstance(query, exp.Select) or not any(len(n.encode()) > MAX_IDENTIFIER_BYTES for n in query.named_selects):
+        return query, {}
+    query = query.copy()
+    back: dict[str, str] = {}
+    for i, expression in enumerate(query.expressions):
+        name = expression.alias_or_name
+        if len(name.encode()) > MAX_IDENTIFIER_BYTES:
+            short = f"__ls_column_{i}"
+            back[short] = name
+            inner = expression.this if isinstance(expression, exp.Alias) else expression
+            expression.replace(exp.alias_(inner.copy(), short, quoted=True))
+    return query, back
 
 
 _ARROW_TYPES = {  # PostgreSQL type OIDs → Arrow types (others: inferred from the values)

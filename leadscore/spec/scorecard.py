@@ -103,7 +103,7 @@ def cross_rule_problems(data: Any) -> list[tuple[list[str | int], str]]:
     for i, stage in enumerate(stages if isinstance(stages, list) else []):
         fired = stage.get("fired") if isinstance(stage, dict) else None
         for j, name in enumerate(fired if isinstance(fired, list) else []):
-            if name not in seen:
+            if isinstance(name, str) and name not in seen:  # other types: pydantic says what is expected
                 out.append(
                     (["stages", i, "fired", j], f"{name!r} is not a rule of this scorecard: fired names fit or engagement rules")
                 )
