@@ -205,7 +205,10 @@ class PostgresEngine(Engine):
                 raise EngineError(f"PostgreSQL failed: {str(exc).strip()}") from exc
 
     def execute(self, query: exp.Expression) -> pa.Table:
-        described, rows = self._query(self.render(query))
+        return self.execute_sql(self.render(query))
+
+    def execute_sql(self, text: str) -> pa.Table:
+        described, rows = self._query(text)
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
         return pa.table({name: _arrow_column(list(values), oid) for (name, oid), values in zip(described, columns, strict=True)})
 

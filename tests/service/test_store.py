@@ -110,3 +110,21 @@ def test_the_canonical_tables_score_as_the_store_does(store_target: str, tmp_pat
         engine=store_target,
     ).to_pylist()
     assert batch == expected
+
+
+def test_prepared_scoring_is_the_compiled_query(store_target: str) -> None:
+    """Rescoring's prepared query (rendered once, ids as rows, as_of substituted) scores exactly as a fresh compile."""
+    from leadscore.store.prepared import PreparedScore
+
+    examples = Path(__file__).resolve().parents[2] / "leadscore" / "examples" / "b2b-saas.yaml"
+    cards = [parse_scorecard(CARD), parse_scorecard(examples.read_text())]
+    with open_store(store_target) as store:
+        store.write(messages())
+        for card in cards:  # the example decays, has windows, expiries and an inactivity rule
+            some, every = PreparedScore(card, store.engine), PreparedScore(card, store.engine, some=False)
+            assert some.prepared and every.prepared
+            for moment in (day(4), day(11), day(13.37), datetime(2026, 9, 1, 3, 4, 5, 6, tzinfo=UTC)):
+                assert store.score_prepared(every, moment).to_pylist() == store.score(card, moment).to_pylist()
+                for ids in (["bob"], ["maria", "bob", "nobody"]):
+                    assert store.score_prepared(some, moment, ids).to_pylist() == store.score(card, moment, ids).to_pylist()
+                assert store.score_prepared(some, moment, []).num_rows == 0
