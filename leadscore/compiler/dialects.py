@@ -54,6 +54,8 @@ class Dialect:
     json_pointer: bool = False
     """A JSON key is read with a JSON Pointer (``/key``, ``~`` and ``/`` escaped), because the
     dialect's JSON paths give metacharacters (``*``) a meaning even inside quotes."""
+    max_identifier_bytes: int | None = None
+    """Longer output names are cut by the database (PostgreSQL: 63 bytes); None: no limit."""
     keyed_dedupe: bool = False
     """128-bit integers and ``epoch_us``: re-sent events are removed by a hash aggregate over
     ``(lead_id, event_id)`` with the rule bits packed in one key, not by a window."""
@@ -66,7 +68,7 @@ DIALECTS: dict[str, Dialect] = {
     "duckdb": Dialect("duckdb", native_round=True, keyed_dedupe=True, json_pointer=True),
     "postgres": Dialect(
         "postgres", number_cast=NumberCast.DECIMAL, epoch=Epoch.EXTRACT, json_needs_cast=True,
-        native_ends_with=False,
+        native_ends_with=False, max_identifier_bytes=63,
     ),
     "spark": Dialect("spark"),
     "bigquery": Dialect("bigquery", epoch=Epoch.UNIX_SECONDS),

@@ -118,6 +118,9 @@ class CompileOptions:
     dialect: str | dialects.Dialect = "duckdb"
     """A dialect's name, or its profile (an engine's ``dialect``)."""
     lead_ids: tuple[str, ...] | None = None
+    lead_relation: str | None = None
+    """Score only the leads whose ids the relation of this name holds (its column ``id``): the
+    ids as rows (an Arrow relation), not as literals in the query's text."""
 
 
 class QueryBuilder:
@@ -131,6 +134,7 @@ class QueryBuilder:
         self.as_of = options.as_of
         self.dialect = dialects.normalize_dialect(options.dialect)
         self.lead_ids = options.lead_ids
+        self.lead_relation = options.lead_relation
         self.properties = card.event_properties()
         self.property_column = {name: f"p{i}" for i, name in enumerate(self.properties)}
         wheres = [r.where for r in card.engagement.rules if r.where is not None]
@@ -161,6 +165,9 @@ class QueryBuilder:
         return Kind.TEXT
 
     def _lead_filter(self, column: exp.Expression) -> exp.Expression | None:
+        if self.lead_relation is not None:
+            ids = exp.select(_col("id")).from_(exp.Table(this=_id(self.lead_relation)), copy=False)
+            return exp.In(this=column, query=exp.Subquery(this=ids))
         if self.lead_ids is None:
             return None
         return exp.In(this=column, expressions=[exp.Literal.string(i) for i in self.lead_ids])

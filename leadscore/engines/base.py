@@ -92,6 +92,11 @@ class Engine(abc.ABC):
     def execute(self, query: exp.Expression) -> pa.Table:
         """Run a query and return its rows as an Arrow table."""
 
+    def execute_sql(self, text: str) -> pa.Table:
+        """Run ``text``, a query in this engine's dialect (a prepared query: rendered once, its
+        literals substituted), and return its rows as an Arrow table."""
+        raise NotImplementedError(f"{self.name} cannot run prepared text")
+
     def fetch(self, table: Table, columns: list[str] | None = None) -> pa.Table:
         """Every row of ``table`` (or of some of its columns) as an Arrow table."""
         from sqlglot import exp

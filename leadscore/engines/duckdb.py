@@ -143,7 +143,10 @@ class DuckDBEngine(Engine):
             raise EngineError(f"DuckDB failed: {exc}") from exc
 
     def execute(self, query: exp.Expression) -> pa.Table:
-        return self._run(self.render(query), lambda c, q: c.sql(q).to_arrow_table())
+        return self.execute_sql(self.render(query))
+
+    def execute_sql(self, text: str) -> pa.Table:
+        return self._run(text, lambda c, q: c.sql(q).to_arrow_table())
 
     # -- statements and transactions ---------------------------------------------------
     def run(self, statement: exp.Expression, rows: Sequence[Sequence[Any]] | None = None) -> None:

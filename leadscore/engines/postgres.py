@@ -206,7 +206,12 @@ class PostgresEngine(Engine):
 
     def execute(self, query: exp.Expression) -> pa.Table:
         query, long_names = _short_aliases(query)
-        described, rows = self._query(self.render(query))
+        return self.execute_sql(self.render(query), long_names)
+
+    def execute_sql(self, text: str, long_names: dict[str, str] | None = None) -> pa.Table:
+        """Rows of SQL text in this dialect (``long_names``: output names to give back whole)."""
+        described, rows = self._query(text)
+        long_names = long_names or {}
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
         arrays = [_arrow_column(list(values), oid) for (_, oid), values in zip(described, columns, strict=True)]
         return pa.Table.from_arrays(arrays, names=[long_names.get(name, name) for name, _ in described])
@@ -327,7 +332,7 @@ class PostgresEngine(Engine):
         self._staging.close()
 
 
-MAX_IDENTIFIER_BYTES = 63
+MAX_IDENTIFIER_BYTES = DIALECTS["postgres"].max_identifier_bytes or 63
 """PostgreSQL cuts longer names silently (two rule columns could become one)."""
 
 

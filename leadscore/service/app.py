@@ -281,7 +281,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
                         "rules": {k: saved[k] for k in order if k in saved}, "scored_at": row["scored_at"].isoformat(),
                     }
                     continue
-                rows = reading.score(card, at, [lead_id]).to_pylist()
+                rows = reading.score_prepared(cards.prepared(version, reading), at, [lead_id]).to_pylist()
                 if rows:
                     row = rows[0]
                     scores[version.name] = {

@@ -20,9 +20,12 @@ from typing import Any
 
 from leadscore.spec import Scorecard, parse_scorecard
 from leadscore.store import ScorecardVersion, Store
+from leadscore.store.prepared import PreparedScore
 
 log = logging.getLogger("leadscore.service.rescorer")
-CHUNK = 2000
+MAX_PASS = 2000
+"""At most this many queued leads per pass (the rest wait for the next): a pass stays short, so
+the writer keeps its share of the cores and a read's lead waits one short pass at most."""
 
 
 class Cards:
@@ -31,6 +34,7 @@ class Cards:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._parsed: dict[tuple[str, int], Scorecard] = {}
+        self._prepared: dict[tuple[str, int, bool, str], PreparedScore] = {}
         self._lock = threading.Lock()
 
     def card(self, version: ScorecardVersion) -> Scorecard:
@@ -39,6 +43,19 @@ class Cards:
             if key not in self._parsed:
                 self._parsed[key] = parse_scorecard(version.yaml, filename=f"{version.name}@{version.version}")
             return self._parsed[key]
+
+    def prepared(self, version: ScorecardVersion, store: Store, *, some: bool = True) -> PreparedScore:
+        """The version's scoring query on ``store``'s engine, compiled and rendered once (``some``:
+        for the leads of an ids relation; else every lead)."""
+        card = self.card(version)
+        key = (version.name, version.version, some, store.engine.dialect.name)
+        with self._lock:
+            found = self._prepared.get(key)
+        if found is None:
+            found = PreparedScore(card, store.engine, some=some)
+            with self._lock:
+                self._prepared[key] = found
+        return found
 
     def active(self, store: Store | None = None) -> list[tuple[ScorecardVersion, Scorecard]]:
         return [(v, self.card(v)) for v in (store or self.store).active()]
@@ -123,7 +140,12 @@ class Rescorer:
                 if self._stopping and not self._pending:
                     return
                 sweep = self._sweep_requested or time.monotonic() >= self._next_sweep
-                pending, self._pending = self._pending, {}
+                pending = self._pending
+                if len(pending) > MAX_PASS:
+                    taken = list(pending)[:MAX_PASS]  # the oldest first
+                    pending = {lead: self._pending.pop(lead) for lead in taken}
+                else:
+                    self._pending = {}
                 self._inflight = pending
                 jobs, self._jobs = self._jobs, []
                 self._busy = True
@@ -159,17 +181,30 @@ class Rescorer:
         ids = sorted(leads)
         with self.store.reader() as reading:
             active = versions if versions is not None else self.cards.active(reading)
-            for version, card in active:
-                for start in range(0, len(ids), CHUNK):
-                    chunk = ids[start : start + CHUNK]
-                    at = self.clock()
-                    rows = reading.score(card, at, chunk).to_pylist()
-                    written += self.store.save_scores(version, rows, leads, at)
+            for version, _ in active:
+                prepared = self.cards.prepared(version, reading)
+                at = self.clock()
+                scored = reading.score_prepared(prepared, at, ids)
+                written += self.store.save_scores(version, scored, leads, at)
         if self.observe is not None:
             self.observe(len(ids), time.monotonic() - started)
         return written
 
     def rescore_all(self, reason: str, versions: list[tuple[ScorecardVersion, Scorecard]] | None = None) -> int:
+        """Rescore every lead: one scoring query over the store per version, and set-based saving."""
+        started = time.monotonic()
+        written = 0
+        count = 0
         with self.store.reader() as reading:
-            ids = reading.lead_ids()
-        return self.rescore(dict.fromkeys(ids, reason), versions)
+            active = versions if versions is not None else self.cards.active(reading)
+            for version, _ in active:
+                prepared = self.cards.prepared(version, reading, some=False)
+                at = self.clock()
+                scored = reading.score_prepared(prepared, at)
+                count = max(count, scored.num_rows)
+                with self._cond:  # a lead queued meanwhile changed for its own reason (its data is in)
+                    queued = self._inflight | self._pending
+                written += self.store.save_scores(version, scored, queued, at, default=reason)
+        if self.observe is not None:
+            self.observe(count, time.monotonic() - started)
+        return written

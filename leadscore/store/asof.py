@@ -14,6 +14,7 @@ as a subquery:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from leadscore.compiler.sources import Kind, Sources, Table
@@ -24,11 +25,27 @@ from leadscore.store.sql import ident, in_list, lit, moment, sql
 HISTORY_ORDER = "changed_at DESC, received_at DESC, message_id DESC"
 
 
-def _latest_values(history: str, key: str, fields: Sequence[str], as_of: datetime, ids: Sequence[str] | None) -> str:
+@dataclass(frozen=True)
+class Relation:
+    """Lead ids held as rows of the relation ``name`` (column ``id``), not written into the query."""
+
+    name: str
+
+
+Ids = Sequence[str] | Relation | None
+
+
+def _in(column: str, ids: Sequence[str] | Relation) -> str:
+    if isinstance(ids, Relation):
+        return f"{column} IN (SELECT id FROM {ident(ids.name)})"
+    return in_list(column, ids)
+
+
+def _latest_values(history: str, key: str, fields: Sequence[str], as_of: datetime, ids: Ids) -> str:
     """One row per id: the latest value of each field at or before as_of (NULL: never set, or set to null)."""
     where = [f"changed_at <= {moment(as_of)}", in_list("field", fields)]
     if ids is not None:
-        where.append(in_list(key, ids))
+        where.append(_in(key, ids))
     pivot = ", ".join(f"MAX(CASE WHEN field = {lit(f)} THEN value END) AS {ident(f)}" for f in fields)
     return (
         f"SELECT {key}, {pivot} FROM (SELECT {key}, field, value, ROW_NUMBER() OVER "
@@ -37,7 +54,7 @@ def _latest_values(history: str, key: str, fields: Sequence[str], as_of: datetim
     )
 
 
-def leads_at(fields: Sequence[str], as_of: datetime, ids: Sequence[str] | None = None) -> Table:
+def leads_at(fields: Sequence[str], as_of: datetime, ids: Ids = None) -> Table:
     """The leads relation at ``as_of`` with ``fields`` (trait names) as text columns."""
     traits = [f for f in dict.fromkeys(fields) if f not in RESERVED_LEAD_FIELDS]
     read = ["created_at", "account_id", *traits]
@@ -49,7 +66,7 @@ def leads_at(fields: Sequence[str], as_of: datetime, ids: Sequence[str] | None =
         f"LEFT JOIN ({_latest_values('lead_attributes', 'lead_id', read, as_of, ids)}) AS p ON p.lead_id = l.lead_id"
     )
     if ids is not None:
-        text += f" WHERE {in_list('l.lead_id', ids)}"
+        text += f" WHERE {_in('l.lead_id', ids)}"
     kinds = {"lead_id": Kind.TEXT, "created_at": Kind.TIMESTAMP, "account_id": Kind.TEXT} | dict.fromkeys(traits, Kind.TEXT)
     return Table(("leads_at",), kinds, query=sql(text))
 
@@ -67,7 +84,7 @@ def accounts_at(fields: Sequence[str], as_of: datetime) -> Table:
     return Table(("accounts_at",), {"account_id": Kind.TEXT} | dict.fromkeys(traits, Kind.TEXT), query=sql(text))
 
 
-def events_at(as_of: datetime, ids: Sequence[str] | None = None) -> Table:
+def events_at(as_of: datetime, ids: Ids = None) -> Table:
     """The events relation at ``as_of``: identified events and anonymous ones linked by then."""
     own = "SELECT lead_id, event, timestamp, event_id, properties FROM identified_events"
     linked = (
@@ -76,14 +93,14 @@ def events_at(as_of: datetime, ids: Sequence[str] | None = None) -> Table:
         f"WHERE i.linked_at <= {moment(as_of)}"
     )
     if ids is not None:
-        own += f" WHERE {in_list('lead_id', ids)}"
-        linked += f" AND {in_list('i.lead_id', ids)}"
+        own += f" WHERE {_in('lead_id', ids)}"
+        linked += f" AND {_in('i.lead_id', ids)}"
     kinds = {"lead_id": Kind.TEXT, "event": Kind.TEXT, "timestamp": Kind.TIMESTAMP, "event_id": Kind.TEXT, "properties": Kind.JSON}
     # event ids are message ids (unique) or an import's (lead_id, event_id) key: no re-sent copies
     return Table(("events_at",), kinds, unique_event_ids=True, query=sql(f"{own} UNION ALL {linked}"))
 
 
-def sources_at(card: Scorecard, as_of: datetime, ids: Sequence[str] | None = None) -> Sources:
+def sources_at(card: Scorecard, as_of: datetime, ids: Ids = None) -> Sources:
     """What ``card`` reads from the store, as it was at ``as_of`` (only ``ids``' rows when given)."""
     fields = card.lead_fields()
     lead_fields = [f for f in fields if not f.startswith("account.")]

@@ -26,6 +26,7 @@ from leadscore.moments import parse_moment
 from leadscore.scoring import Scorer
 from leadscore.spec import Scorecard, parse_scorecard
 from leadscore.store import asof
+from leadscore.store.prepared import PreparedScore
 from leadscore.store.records import (
     CHANGE_FIELDS,
     OUTPUT_FIELDS,
@@ -451,67 +452,38 @@ class Store:
         """The lead's stored current scores, one row per scorecard."""
         return self._rows(f"SELECT * FROM scores WHERE lead_id = {lit(lead_id)}")
 
-    def save_scores(self, version: ScorecardVersion, rows: list[dict[str, Any]], reasons: dict[str, str], at: datetime) -> int:
-        """Upsert the current scores of ``rows``; write a history row where the score, grade, level,
-        stage or label changed (reason from ``reasons``). Returns the number of history rows."""
-        if not rows:
-            return 0
-        ids = [r["lead_id"] for r in rows]
-        before = {
-            r["lead_id"]: r
-            for r in self._rows_for(
-                f"SELECT s.* FROM scores AS s JOIN __ls_ids AS i ON i.id = s.lead_id WHERE s.scorecard = {lit(version.name)}", ids
-            )
-        }
-        changed, history = [], []
-        for row in rows:
-            rules = {k: v for k, v in row.items() if k.startswith(("fit.", "engagement."))}
-            old = before.get(row["lead_id"])
-            new = {k: row[k] for k in OUTPUT_FIELDS}
-            if old is not None and old["version"] == version.version and all(_same(old[k], new[k]) for k in OUTPUT_FIELDS) \
-                    and old["rules"] == json.dumps(rules, sort_keys=True):
-                continue
-            changed.append((row["lead_id"], new, rules))
-            if old is None or not all(_same(old[k], new[k]) for k in CHANGE_FIELDS):
-                reason = "scorecard" if old is not None and old["version"] != version.version else reasons.get(row["lead_id"], "event")
-                history.append((row["lead_id"], new, reason))
-        if not changed:
-            return 0
-        with self.engine.transaction():
-            self._upsert_scores(version, changed, at)
-            if history:
-                self._insert(
-                    "INSERT INTO score_history SELECT lead_id, scorecard, version, changed_at, fit, engagement, score, grade, level, "
-                    "priority, stage, label, reason FROM __ls_history",
-                    "__ls_history",
-                    _arrow({
-                        "lead_id": (pa.string(), [h[0] for h in history]),
-                        "scorecard": (pa.string(), [version.name] * len(history)),
-                        "version": (pa.int64(), [version.version] * len(history)),
-                        "changed_at": (TS, [at] * len(history)),
-                        **{k: _column(k, [h[1][k] for h in history]) for k in OUTPUT_FIELDS},
-                        "reason": (pa.string(), [h[2] for h in history]),
-                    }),
-                )
-        return len(history)
+    def score_prepared(self, prepared: PreparedScore, as_of: datetime, lead_ids: Sequence[str] | None = None) -> pa.Table:
+        """``score`` through a prepared query (compiled and rendered once per scorecard version)."""
+        return prepared.score(self.engine, as_of, lead_ids)
 
-    def _upsert_scores(self, version: ScorecardVersion, changed: list[tuple[str, dict[str, Any], dict[str, Any]]], at: datetime) -> None:
-        columns: dict[str, tuple[pa.DataType, list[Any]]] = {
-            "lead_id": (pa.string(), [c[0] for c in changed]),
-            "scorecard": (pa.string(), [version.name] * len(changed)),
-            "version": (pa.int64(), [version.version] * len(changed)),
-            **{k: _column(k, [c[1][k] for c in changed]) for k in OUTPUT_FIELDS},
-            "rules": (pa.string(), [json.dumps(c[2], sort_keys=True) for c in changed]),
-            "scored_at": (TS, [at] * len(changed)),
-        }
-        names = list(columns)
-        listed = ", ".join(names)
-        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in ("lead_id", "scorecard"))
-        self._insert(
-            f"INSERT INTO scores ({listed}) SELECT {listed} FROM __ls_scores ON CONFLICT (lead_id, scorecard) DO UPDATE SET {updates}",
-            "__ls_scores",
-            _arrow(columns),
-        )
+    def save_scores(
+        self, version: ScorecardVersion, scored: pa.Table, reasons: dict[str, str], at: datetime, default: str = "event"
+    ) -> int:
+        """Upsert the current scores of ``scored`` (the scoring query's rows); write a history row
+        where the score, grade, level, stage or label changed, with the lead's reason in ``reasons``
+        (else ``default``; ``scorecard`` where the stored score is of another version).
+        Set-based: two statements joining the rows with the stored scores. Returns the history rows."""
+        if not scored.num_rows:
+            return 0
+        ids = scored.column("lead_id").to_pylist()
+        rule_names = [c for c in scored.column_names if c.startswith(("fit.", "engagement."))]
+        rule_values = [scored.column(c).to_pylist() for c in rule_names]
+        rules = [json.dumps(dict(zip(rule_names, values, strict=True)), sort_keys=True) for values in zip(*rule_values, strict=True)] \
+            if rule_names else ["{}"] * len(ids)
+        reason = [reasons.get(i, default) for i in ids] if reasons else [default] * len(ids)
+        data = _arrow({
+            "lead_id": (pa.string(), ids),
+            "scorecard": (pa.string(), [version.name] * len(ids)),
+            "version": (pa.int64(), [version.version] * len(ids)),
+            **{k: _column(k, scored.column(k).to_pylist()) for k in OUTPUT_FIELDS},
+            "rules": (pa.string(), rules),
+            "scored_at": (TS, [at] * len(ids)),
+            "reason": (pa.string(), reason),
+        })
+        with self.engine.transaction(), self.engine.rows("__ls_new", data):
+            written = self.engine.execute(sql(_HISTORY_INSERT)).num_rows
+            self.engine.run(sql(_SCORES_UPSERT))
+        return written
 
     def history(self, lead_id: str, scorecard: str | None = None) -> list[dict[str, Any]]:
         where = f"lead_id = {lit(lead_id)}"
@@ -622,10 +594,23 @@ class Store:
         return ApiKey(r["key_id"], r["scope"], r["name"], r["created_at"], None)
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and round(float(a), 2) == round(float(b), 2)
-    return (str(a) if a is not None else None) == (str(b) if b is not None else None)
+_NEW_JOIN = "FROM __ls_new AS n LEFT JOIN scores AS s ON s.lead_id = n.lead_id AND s.scorecard = n.scorecard "
+_CHANGED = " OR ".join(f"s.{k} IS DISTINCT FROM n.{k}" for k in CHANGE_FIELDS)
+_HISTORY_INSERT = (
+    "INSERT INTO score_history SELECT n.lead_id, n.scorecard, n.version, n.scored_at, n.fit, n.engagement, n.score, n.grade, "
+    "n.level, n.priority, n.stage, n.label, CASE WHEN s.lead_id IS NOT NULL AND s.version <> n.version THEN 'scorecard' "
+    f"ELSE n.reason END {_NEW_JOIN}WHERE s.lead_id IS NULL OR {_CHANGED} RETURNING lead_id"
+)
+"""A history row where a change field differs from the stored score (outputs are rounded by the query)."""
+_SCORE_COLUMNS = ("lead_id", "scorecard", "version", *OUTPUT_FIELDS, "rules", "scored_at")
+_SCORES_UPSERT = (
+    f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS)}) SELECT {', '.join('n.' + c for c in _SCORE_COLUMNS)} {_NEW_JOIN}"
+    "WHERE s.lead_id IS NULL OR s.version <> n.version OR s.rules IS DISTINCT FROM n.rules OR "
+    + " OR ".join(f"s.{k} IS DISTINCT FROM n.{k}" for k in OUTPUT_FIELDS)
+    + " ON CONFLICT (lead_id, scorecard) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _SCORE_COLUMNS if c not in ("lead_id", "scorecard"))
+)
+"""The current score where anything differs from the stored one (unchanged rows are not rewritten)."""
 
 
 def _column(name: str, values: list[Any]) -> tuple[pa.DataType, list[Any]]:

@@ -110,3 +110,54 @@ def test_the_canonical_tables_score_as_the_store_does(store_target: str, tmp_pat
         engine=store_target,
     ).to_pylist()
     assert batch == expected
+
+
+def test_prepared_scoring_is_the_compiled_query(store_target: str) -> None:
+    """Rescoring's prepared query (rendered once, ids as rows, as_of substituted) scores exactly as a fresh compile."""
+    from leadscore.store.prepared import PreparedScore
+
+    examples = Path(__file__).resolve().parents[2] / "leadscore" / "examples" / "b2b-saas.yaml"
+    cards = [parse_scorecard(CARD), parse_scorecard(examples.read_text())]
+    with open_store(store_target) as store:
+        store.write(messages())
+        for card in cards:  # the example decays, has windows, expiries and an inactivity rule
+            some, every = PreparedScore(card, store.engine), PreparedScore(card, store.engine, some=False)
+            assert some.prepared and every.prepared
+            for moment in (day(4), day(11), day(13.37), datetime(2026, 9, 1, 3, 4, 5, 6, tzinfo=UTC)):
+                assert store.score_prepared(every, moment).to_pylist() == store.score(card, moment).to_pylist()
+                for ids in (["bob"], ["maria", "bob", "nobody"]):
+                    assert store.score_prepared(some, moment, ids).to_pylist() == store.score(card, moment, ids).to_pylist()
+                assert store.score_prepared(some, moment, []).num_rows == 0
+
+
+def test_rescoring_in_capped_passes_and_set_based_saving(store_target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passes take at most MAX_PASS queued leads; saving writes history only where a change field moved."""
+    from leadscore.service import rescorer as module
+    from leadscore.service.rescorer import Cards, Rescorer
+
+    monkeypatch.setattr(module, "MAX_PASS", 1)
+    passes: list[int] = []
+    now = [day(4)]
+    with open_store(store_target) as store:
+        touched = store.write(messages())
+        version, _ = store.install(CARD, day(0))
+        worker = Rescorer(store, Cards(store), lambda: now[0], observe=lambda n, _: passes.append(n))
+        worker.start()
+        try:
+            worker.touch(touched)
+            assert worker.idle(60)
+            assert passes == [1, 1]  # maria, then bob: one lead a pass
+            scores = {r["lead_id"]: r for r in store.current_scores("svc")}
+            expected = {r["lead_id"]: r for r in store.score(parse_scorecard(CARD), day(4)).to_pylist()}
+            assert {k: (v["score"], v["stage"]) for k, v in scores.items()} == {k: (v["score"], v["stage"]) for k, v in expected.items()}
+            assert [h["reason"] for h in store.history("maria")] == ["event"]
+            # nothing changed: a sweep writes no history and leaves the stored rows alone
+            assert worker.rescore_all("time") == 0
+            assert store.current_scores("svc", ["maria"])[0]["scored_at"] == scores["maria"]["scored_at"]
+            # maria's title changes at day 10: the sweep at day 11 writes one row, reason time
+            now[0] = day(11)
+            assert worker.rescore_all("time") == 2  # maria (title) and bob (his linked opens count)
+            assert [h["reason"] for h in store.history("maria")] == ["event", "time"]
+            assert version.version == 1
+        finally:
+            worker.stop()
