@@ -172,3 +172,12 @@ def test_the_cli_names_flags_where_the_library_names_parameters(tmp_path: Path) 
     assert result.exit_code == 2
     assert "PostgreSQL needs a URL: --database postgresql://" in result.output
     assert "\ue000" not in result.output
+
+
+@pytest.mark.parametrize("engine_name", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_scoring_no_lead_ids_gives_no_rows(engine_name: str, request: pytest.FixtureRequest) -> None:
+    target = request.getfixturevalue("postgres_url") if engine_name == "postgres" else None
+    with connect(target) as engine:
+        scorer = _scorer(engine)
+        assert scorer.score(AS_OF, []).num_rows == 0
+        assert scorer.score(AS_OF, ["maria"]).num_rows == 1

@@ -170,6 +170,8 @@ class QueryBuilder:
             return exp.In(this=column, query=exp.Subquery(this=ids))
         if self.lead_ids is None:
             return None
+        if not self.lead_ids:  # no lead at all ("IN ()" is not SQL everywhere)
+            return exp.false()
         return exp.In(this=column, expressions=[exp.Literal.string(i) for i in self.lead_ids])
 
     def _event_forms(self) -> exp.Select:
