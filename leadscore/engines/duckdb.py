@@ -140,6 +140,8 @@ class DuckDBEngine(Engine):
         try:
             return fetch(self.conn, sql)
         except duckdb.Error as exc:
+            if isinstance(exc, duckdb.InterruptException) or "KeyboardInterrupt" in str(exc):
+                raise KeyboardInterrupt from exc  # a signal reached us inside DuckDB: the run was interrupted
             raise EngineError(f"DuckDB failed: {exc}") from exc
 
     def execute(self, query: exp.Expression) -> pa.Table:
