@@ -460,10 +460,8 @@ def _is_fraction(type_: str) -> bool:
 def _json_text(col: str) -> str:
     """A JSON value as the contract's text: a string unquoted, a whole number without a fraction,
     true/false, null as NULL, arrays and objects as JSON text."""
-    return (
-        f"CASE json_type({col}) WHEN 'VARCHAR' THEN json_extract_string({col}, '$') WHEN 'NULL' THEN NULL "
-        f"WHEN 'DOUBLE' THEN {_number_text(col)} ELSE CAST({col} AS VARCHAR) END"
-    )
+    # one json_type per value (a CASE json_type(...) WHEN ... would compute it once per WHEN)
+    return f"CASE WHEN json_type({col}) = 'DOUBLE' THEN {_number_text(col)} ELSE json_extract_string({col}, '$') END"
 
 
 ID_TYPES = ("VARCHAR", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
