@@ -214,7 +214,7 @@ class _Event:
         self.type = raw.get("event")
         self.ts = parse_time(raw.get("timestamp"))
         eid = raw.get("event_id")
-        self.id = None if eid is None or (isinstance(eid, str) and not eid.strip(_WS)) else str(eid)
+        self.id = None if eid is None or eid == "" else str(eid)  # compared as given: white space is an id
         self.props = _event_properties(raw)
 
 
