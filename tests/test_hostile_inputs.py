@@ -876,3 +876,18 @@ def test_postgres_tables_are_checked_as_files_are(postgres_url: str, pg_schema: 
     with pytest.raises(InputError) as raised:
         LeadScorer(CASE / "scorecard.yaml", leads=f"table:{pg_schema}.leads", events=f"table:{pg_schema}.events", engine=postgres_url)
     assert f"table:{pg_schema}.{table}: {message}" in str(raised.value)
+
+
+@pytest.mark.postgres
+def test_outputs_are_written_all_or_none_on_postgres(postgres_url: str, pg_schema: str, tmp_path: Path) -> None:
+    import psycopg
+
+    card = _write(tmp_path / "card.yaml", ROLLUP_CARD)
+    output = _write(tmp_path / "out.csv", "previous\n")
+    common = ["score", str(card), "--leads", str(CASE / "leads.csv"), "--database", postgres_url, "--as-of", "2026-06-01"]
+    for first in (str(output), f"table:{pg_schema}.scores"):
+        result = runner.invoke(app, [*common, "--output", first, "--accounts-output", f"table:{pg_schema}_nowhere.accounts"])
+        assert result.exit_code == 2, result.output
+    assert output.read_text() == "previous\n"
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT to_regclass(%s)", [f"{pg_schema}.scores"]).fetchone() == (None,)
