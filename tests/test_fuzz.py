@@ -39,7 +39,7 @@ runner = CliRunner()
 
 EXAMPLES = int(os.environ.get("LEADSCORE_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
-    max_examples=EXAMPLES or 120,
+    max_examples=EXAMPLES or 250,
     deadline=None,
     derandomize=not EXAMPLES,  # CI: the same examples every run; a release run searches at random
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
@@ -328,7 +328,7 @@ def test_any_input_any_command(case: tuple[dict[str, bytes], list[str]], tmp_pat
     event(f"{argv[0]} exit {result.exit_code}: {reason}")
 
 
-FUZZ_POSTGRES = settings(FUZZ, max_examples=(EXAMPLES // 5) or 25, suppress_health_check=[*FUZZ.suppress_health_check, HealthCheck.function_scoped_fixture])
+FUZZ_POSTGRES = settings(FUZZ, max_examples=(EXAMPLES // 5) or 40, suppress_health_check=[*FUZZ.suppress_health_check, HealthCheck.function_scoped_fixture])
 
 
 @pytest.mark.postgres

@@ -840,3 +840,54 @@ def test_long_rule_names_keep_their_own_columns(engine_name: str, request: pytes
         result = runner.invoke(app, ["score", str(card_file), "--leads", str(leads_file), "--database", engine,
                                      "--output", "table:leadscore_long_names"])
         assert result.exit_code == 2 and "at most 63 bytes" in result.output, result.output
+
+
+# ------------------------------------------------------------------ the same checks for tables read in place on PostgreSQL
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("table", "rows", "message"),
+    [
+        ("events", "('maria', 'page_view', 'infinity', NULL)", "1 row: timestamp is outside the years 1 to 9999 (lead_id 'maria')"),
+        ("events", "('maria', 'page_view', NULL, NULL), ('bob', 'page_view', NULL, NULL)", "2 rows: timestamp is empty (lead_id 'bob', 'maria')"),
+        ("events", "('maria', ' ', '2026-05-01', NULL)", "1 row: event is empty (lead_id 'maria')"),
+        ("events", "('maria', 'x', '2026-05-01', '{oops')", "1 row: properties is not a JSON object (lead_id 'maria')"),
+        ("events", "('maria', 'x', '2026-05-01', '[1]')", "1 row: properties is not a JSON object (lead_id 'maria')"),
+        ("events", "(NULL, 'x', '2026-05-01', NULL)", "1 row: lead_id is empty"),
+        ("leads", "('maria', '2026-01-01'), ('maria', NULL)", "lead_id 'maria' appears more than once"),
+        ("leads", "('  ', NULL)", "1 row: lead_id is blank (only white space)"),
+        ("leads", "('x', '-infinity')", "1 row: created_at is outside the years 1 to 9999 (lead_id 'x')"),
+    ],
+    ids=["infinity", "no-timestamp", "blank-event", "bad-json", "json-array", "no-lead", "duplicate-lead", "blank-lead", "created-infinity"],
+)
+def test_postgres_tables_are_checked_as_files_are(postgres_url: str, pg_schema: str, table: str, rows: str, message: str) -> None:
+    import psycopg
+
+    from leadscore import LeadScorer
+    from leadscore.errors import InputError
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {pg_schema}.leads (lead_id text, created_at timestamptz)")
+        conn.execute(f"CREATE TABLE {pg_schema}.events (lead_id text, event text, timestamp timestamptz, properties text)")
+        if table == "events":
+            conn.execute(f"INSERT INTO {pg_schema}.leads VALUES ('maria', NULL)")
+        conn.execute(f"INSERT INTO {pg_schema}.{table} VALUES {rows}")
+    with pytest.raises(InputError) as raised:
+        LeadScorer(CASE / "scorecard.yaml", leads=f"table:{pg_schema}.leads", events=f"table:{pg_schema}.events", engine=postgres_url)
+    assert f"table:{pg_schema}.{table}: {message}" in str(raised.value)
+
+
+@pytest.mark.postgres
+def test_outputs_are_written_all_or_none_on_postgres(postgres_url: str, pg_schema: str, tmp_path: Path) -> None:
+    import psycopg
+
+    card = _write(tmp_path / "card.yaml", ROLLUP_CARD)
+    output = _write(tmp_path / "out.csv", "previous\n")
+    common = ["score", str(card), "--leads", str(CASE / "leads.csv"), "--database", postgres_url, "--as-of", "2026-06-01"]
+    for first in (str(output), f"table:{pg_schema}.scores"):
+        result = runner.invoke(app, [*common, "--output", first, "--accounts-output", f"table:{pg_schema}_nowhere.accounts"])
+        assert result.exit_code == 2, result.output
+    assert output.read_text() == "previous\n"
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT to_regclass(%s)", [f"{pg_schema}.scores"]).fetchone() == (None,)

@@ -22,12 +22,13 @@ import pyarrow as pa
 from leadscore.compiler.dialects import DIALECTS, Dialect
 from leadscore.compiler.sources import Kind, Table
 from leadscore.engines.base import Engine
-from leadscore.engines.duckdb_loader import DuckDBLoader
+from leadscore.engines.duckdb_loader import FIRST_MOMENT, LAST_MOMENT, DuckDBLoader
 from leadscore.errors import EngineError, InputError, UnsupportedError, parameter
 from leadscore.io.roles import (
     ID_COLUMNS,
     NUMBER_COLUMNS,
     REQUIRED,
+    SHOWN_ROWS,
     TEXT_COLUMNS,
     TIME_COLUMNS,
     missing_columns_message,
@@ -86,7 +87,7 @@ class PostgresEngine(Engine):
                 raise UnsupportedError(
                     f"{source}: {parameter('id_column')} works on files and DataFrames; for a table, create a view with a lead_id column"
                 )
-            return self._view_over_table(role, source, name)
+            return self._view_over_table(role, source, name, validate=validate)
         loaded = self._loader.load(role, source, validate=validate, id_column=id_column)
         kinds = loaded.table.columns
         columns = ", ".join(f"{_ident(c)} {PG_TYPES.get(k, 'text')}" for c, k in kinds.items())
@@ -112,7 +113,7 @@ class PostgresEngine(Engine):
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
 
-    def _view_over_table(self, role: str, ref: TableRef, name: str) -> Table:
+    def _view_over_table(self, role: str, ref: TableRef, name: str, *, validate: bool = True) -> Table:
         source = ".".join(_ident(p) for p in ref.name)
         try:
             with self.conn.cursor() as cur:
@@ -147,8 +148,69 @@ class PostgresEngine(Engine):
                 parts.append(col)
                 kinds[column] = Kind.NUMBER if type_name in PG_NUMERIC else Kind.TEXT if type_name in ("text", "character varying", "character") else Kind.OTHER
         self.conn.execute(f"CREATE TEMP VIEW {_ident(name)} AS SELECT {', '.join(parts)} FROM {source}")
+        if validate:
+            self._check_table(role, ref, name, dict(described))
         unique = role == "events" and self._has_unique_event_ids(source)
         return Table((name,), kinds, unique_event_ids=unique)
+
+    def _check_table(self, role: str, ref: TableRef, view: str, types: dict[str, str]) -> None:
+        """The checks files get (engines/duckdb_loader.py), on a table read in place: bad rows are counted,
+        and named by their lead (a table has no line numbers)."""
+        key = "account_id" if role == "accounts" else "lead_id"
+        blank = "btrim({}, E' \\t\\n\\r') = ''"
+        checks: list[tuple[str, str, bool]] = [(f"{key} is empty", f"{_ident(key)} IS NULL", False)]
+        for column in (c for c in types if c in ID_COLUMNS and c != "event_id"):
+            checks.append((f"{column} is blank (only white space)", blank.format(_ident(column)), column != key))
+        if role == "events":
+            checks.append(("event is empty", f'"event" IS NULL OR {blank.format(chr(34) + "event" + chr(34))}', True))
+        for column in (c for c in TIME_COLUMNS[role] if c in types):
+            col = _ident(column)
+            if column == "timestamp":
+                checks.append(("timestamp is empty", f"{col} IS NULL", True))
+            checks.append((
+                f"{column} is outside the years 1 to 9999",
+                f"{col} < TIMESTAMPTZ '{FIRST_MOMENT}' OR {col} > TIMESTAMPTZ '{LAST_MOMENT}'", True,
+            ))
+        if role == "events" and "properties" in types:
+            checks.append(("properties is not a JSON object", f"properties IS NOT NULL AND NOT {self._json_object_test(types['properties'])}", True))
+        counts_sql = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in checks)
+        _, rows = self._query(f"SELECT {counts_sql} FROM {_ident(view)}")
+        messages = []
+        for (what, cond, named), n in zip(checks, rows[0], strict=True):
+            if not n:
+                continue
+            shown = ""
+            if named:
+                _, found = self._query(
+                    f"SELECT DISTINCT {_ident(key)} FROM {_ident(view)} WHERE {cond} ORDER BY 1 LIMIT {SHOWN_ROWS}"
+                )
+                names = [repr(r[0]) for r in found if r[0] is not None]
+                shown = f" ({key} {', '.join(names)}{', ...' if n > len(found) else ''})" if names else ""
+            messages.append(f"{ref}: {n} row{'s' if n > 1 else ''}: {what}{shown}")
+        if messages:
+            raise InputError("\n".join(messages))
+        if role in ("leads", "accounts"):
+            col = _ident(key)
+            _, dupes = self._query(
+                f"SELECT count(*), min({col}) FROM (SELECT {col} FROM {_ident(view)} WHERE {col} IS NOT NULL "
+                f"GROUP BY {col} HAVING count(*) > 1) AS d"
+            )
+            if dupes[0][0]:
+                count, first = dupes[0]
+                raise InputError(
+                    f"{ref}: {key} {first!r} appears more than once; {count} {key}{'s are' if count > 1 else ' is'} repeated: "
+                    f"each {key} must be unique"
+                )
+
+    def _json_object_test(self, type_name: str) -> str:
+        """SQL that holds when ``properties`` is a JSON object (text is parsed without raising)."""
+        if type_name in ("json", "jsonb"):
+            return "(jsonb_typeof(CAST(properties AS jsonb)) = 'object')"
+        self.conn.execute(
+            "CREATE OR REPLACE FUNCTION pg_temp.leadscore_json_object(value text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ "
+            "BEGIN RETURN jsonb_typeof(value::jsonb) = 'object'; EXCEPTION WHEN others THEN RETURN false; END $$"
+        )
+        return "pg_temp.leadscore_json_object(properties)"
 
     def _has_unique_event_ids(self, source: str) -> bool:
         """Whether a unique index of the table makes (lead_id, event_id) unique."""
